@@ -1,0 +1,61 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+
+/**
+ * Powertools Logger and Metrics, created once. Service name, namespace and log
+ * level come from the POWERTOOLS_* variables set in the template's Globals.
+ */
+export const logger = new Logger();
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Microscale",
+});
+
+/** The narrow logging surface core logic takes, so tests can pass a spy or a silent logger. */
+export interface Log {
+  info(message: string, ...extra: object[]): void;
+  warn(message: string, ...extra: object[]): void;
+  error(message: string, ...extra: object[]): void;
+  debug(message: string, ...extra: object[]): void;
+}
+
+export type MetricUnitName = "Count" | "None" | "Milliseconds" | "Percent";
+
+/** The narrow metrics surface core logic takes; `dimensions` adds per-metric dimensions. */
+export interface MetricSink {
+  record(
+    name: string,
+    unit: MetricUnitName,
+    value: number,
+    dimensions?: Readonly<Record<string, string>>,
+  ): void;
+}
+
+/**
+ * Metrics without extra dimensions go into the invocation's EMF blob (flushed by
+ * `metrics.publishStoredMetrics()`); metrics with dimensions (one per service, say)
+ * are emitted at once as their own blob so dimensions never leak between them.
+ */
+export function powertoolsMetricSink(target: Metrics): MetricSink {
+  return {
+    record(name, unit, value, dimensions) {
+      if (dimensions === undefined || Object.keys(dimensions).length === 0) {
+        target.addMetric(name, unit, value);
+        return;
+      }
+      const single = target.singleMetric();
+      for (const [key, dimension] of Object.entries(dimensions))
+        single.addDimension(key, dimension);
+      single.addMetric(name, unit, value);
+    },
+  };
+}
+
+/** Discards everything: for unit tests and benchmarks. */
+export const silentLog: Log = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+};
+
+export const silentMetrics: MetricSink = { record() {} };

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [name…]`: runs every `test/bench/*.bench.ts` (or those whose file
+ * name contains one of the given names) one after another, so figures from one
+ * benchmark are not disturbed by another. Each module exports `run(): Promise<void>`
+ * and prints its own table.
+ */
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+interface BenchModule {
+  run(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((file) => file.endsWith(".bench.ts"))
+  .filter((file) => wanted.length === 0 || wanted.some((name) => file.includes(name)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no benchmark matches ${wanted.join(", ") || "test/bench/*.bench.ts"}`);
+  process.exit(1);
+}
+for (const file of files) {
+  console.log(`\n## ${file.replace(".bench.ts", "")}\n`);
+  const bench = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
+  await bench.run();
+}
