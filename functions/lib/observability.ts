@@ -18,6 +18,18 @@ export interface Log {
   debug(message: string, ...extra: object[]): void;
 }
 
+/**
+ * Powertools' Logger takes `Record<string, unknown>` extras, which the narrow `Log`
+ * surface (`object`) is not assignable to; this adapter bridges the two, once.
+ */
+type LoggerExtras = Record<string, unknown>[];
+export const powertoolsLog: Log = {
+  info: (message, ...extra) => logger.info(message, ...(extra as LoggerExtras)),
+  warn: (message, ...extra) => logger.warn(message, ...(extra as LoggerExtras)),
+  error: (message, ...extra) => logger.error(message, ...(extra as LoggerExtras)),
+  debug: (message, ...extra) => logger.debug(message, ...(extra as LoggerExtras)),
+};
+
 export type MetricUnitName = "Count" | "None" | "Milliseconds" | "Percent";
 
 /** The narrow metrics surface core logic takes; `dimensions` adds per-metric dimensions. */
