@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import { withEnvironment } from "./environment";
+
+/**
+ * Runs Lambda functions in-process, from source, through their real exported
+ * handler, with a Lambda context and the function's own environment variables.
+ */
+
+export interface LocalFunctionDefinition {
+  /** Template logical ID, e.g. `PriorityScalerFunction`. */
+  logicalId: string;
+  /** The function's name (`FunctionName`, or what CloudFormation would generate). */
+  functionName: string;
+  /** Absolute path of the module that exports the handler. */
+  modulePath: string;
+  /** Name of the export, e.g. `handler`. */
+  exportName: string;
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  /** The function's resolved `Environment.Variables`. */
+  environment: Readonly<Record<string, string>>;
+}
+
+export interface RuntimeOptions {
+  region: string;
+  accountId: string;
+  /** The edge endpoint every SDK client in a function talks to. */
+  endpoint: string;
+  /** Extra variables for every function (e.g. `POWERTOOLS_LOG_LEVEL`). */
+  environment?: Readonly<Record<string, string>>;
+}
+
+export interface InvocationRecord {
+  logicalId: string;
+  requestId: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: "success" | "error";
+  error?: { errorType: string; errorMessage: string };
+}
+
+/** What Lambda reports when a function runs past its timeout. */
+export class FunctionTimeoutError extends Error {
+  override readonly name = "Sandbox.Timedout";
+}
+
+export class FunctionNotFoundError extends Error {
+  override readonly name = "ResourceNotFoundException";
+}
+
+type Handler = (event: unknown, context: Context) => unknown;
+
+/** `CodeUri` + `Handler` (`index.handler`) → the source module and its export. */
+export function resolveHandlerModule(
+  projectRoot: string,
+  codeUri: string,
+  handler: string,
+  entryPoints: readonly string[] = [],
+): { modulePath: string; exportName: string } {
+  const dot = handler.lastIndexOf(".");
+  if (dot <= 0) throw new Error(`Handler "${handler}" is not <module>.<export>`);
+  const moduleName = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  const base = resolve(projectRoot, codeUri);
+  // esbuild-built functions name their TypeScript entry point in BuildProperties.
+  const candidates = [
+    ...entryPoints.map((entry) => resolve(base, entry)),
+    ...[".ts", ".mts", ".js", ".mjs", "/index.ts"].map((ext) => resolve(base, moduleName + ext)),
+  ];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found === undefined) {
+    throw new Error(
+      `no source for handler ${handler} under ${base} (tried ${candidates.join(", ")})`,
+    );
+  }
+  return { modulePath: found, exportName };
+}
+
+export class LocalLambdaRuntime {
+  private readonly functions = new Map<string, LocalFunctionDefinition>();
+  private readonly handlers = new Map<string, Promise<Handler>>();
+  readonly invocations: InvocationRecord[] = [];
+
+  constructor(private readonly options: RuntimeOptions) {}
+
+  register(definition: LocalFunctionDefinition): void {
+    this.functions.set(definition.logicalId, definition);
+    this.functions.set(definition.functionName, definition);
+  }
+
+  get definitions(): LocalFunctionDefinition[] {
+    return [...new Set(this.functions.values())];
+  }
+
+  /** By logical ID, function name or function ARN. */
+  find(name: string): LocalFunctionDefinition {
+    const key = name.startsWith("arn:") ? (name.split(":")[6] ?? name) : name;
+    const definition = this.functions.get(key);
+    if (definition === undefined) throw new FunctionNotFoundError(`Function not found: ${name}`);
+    return definition;
+  }
+
+  functionArn(definition: LocalFunctionDefinition): string {
+    const { region, accountId } = this.options;
+    return `arn:aws:lambda:${region}:${accountId}:function:${definition.functionName}`;
+  }
+
+  /**
+   * Invokes like `InvocationType: RequestResponse`: resolves with the handler's
+   * result, rejects with its error (or FunctionTimeoutError).
+   */
+  async invoke(name: string, event: unknown): Promise<unknown> {
+    const definition = this.find(name);
+    const handler = await this.load(definition);
+    const requestId = randomUUID();
+    const startedAt = Date.now();
+    const deadline = startedAt + definition.timeoutSeconds * 1000;
+    const record: InvocationRecord = {
+      logicalId: definition.logicalId,
+      requestId,
+      startedAt,
+      durationMs: 0,
+      outcome: "success",
+    };
+    // A copy, as Lambda deserialises the payload: a handler never shares our object.
+    const payload = event === undefined ? {} : structuredClone(event);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await withEnvironment(this.environmentFor(definition), () =>
+        Promise.race([
+          Promise.resolve().then(() =>
+            handler(payload, this.context(definition, requestId, deadline)),
+          ),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new FunctionTimeoutError(
+                    `Task timed out after ${definition.timeoutSeconds.toFixed(2)} seconds`,
+                  ),
+                ),
+              deadline - Date.now(),
+            );
+          }),
+        ]),
+      );
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } catch (error) {
+      record.outcome = "error";
+      const thrown = error instanceof Error ? error : new Error(String(error));
+      record.error = { errorType: thrown.name, errorMessage: thrown.message };
+      throw thrown;
+    } finally {
+      clearTimeout(timer);
+      record.durationMs = Date.now() - startedAt;
+      this.invocations.push(record);
+    }
+  }
+
+  /** The variables Lambda sets, the function's own, and the local cloud's endpoint. */
+  environmentFor(definition: LocalFunctionDefinition): Record<string, string> {
+    const { region, endpoint } = this.options;
+    return {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_SESSION_TOKEN: "local",
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+      _HANDLER: definition.exportName,
+      TZ: "UTC",
+      ...this.options.environment,
+      ...definition.environment,
+    };
+  }
+
+  private load(definition: LocalFunctionDefinition): Promise<Handler> {
+    let loaded = this.handlers.get(definition.modulePath + definition.exportName);
+    if (loaded === undefined) {
+      // Modules load once, like a warm sandbox: module-scope clients are shared by invocations.
+      loaded = import(pathToFileURL(definition.modulePath).href).then((module: object) => {
+        const exported = (module as Record<string, unknown>)[definition.exportName];
+        if (typeof exported !== "function") {
+          throw new Error(
+            `${definition.modulePath} does not export a ${definition.exportName} function`,
+          );
+        }
+        return exported as Handler;
+      });
+      this.handlers.set(definition.modulePath + definition.exportName, loaded);
+    }
+    return loaded;
+  }
+
+  private context(
+    definition: LocalFunctionDefinition,
+    requestId: string,
+    deadline: number,
+  ): Context {
+    const unsupported = () => {
+      throw new Error("callback-style completion is not supported: return a promise");
+    };
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: definition.functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: this.functionArn(definition),
+      memoryLimitInMB: String(definition.memorySizeMb),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${definition.functionName}`,
+      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${requestId.replaceAll("-", "")}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: unsupported,
+      fail: unsupported,
+      succeed: unsupported,
+    };
+  }
+}
