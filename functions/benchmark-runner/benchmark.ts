@@ -1,0 +1,167 @@
+import type autocannon from "autocannon";
+import { z } from "zod";
+import { ValidationError } from "../lib/errors";
+import type { Log } from "../lib/observability";
+
+/**
+ * The benchmark runner's core: validate the request, plan a warm-up and a measured
+ * run that fit in the invocation's remaining time, drive the load generator, and
+ * reduce its raw result to the ApacheBench-style figures DESIGN.md fixes.
+ */
+
+/** More open sockets than this is a typo or a fork bomb, not a benchmark: Lambda allows 1,024 descriptors. */
+export const MAX_CONNECTIONS = 500;
+/** Lambda's own ceiling is 900 s; a measured run can never be longer. */
+export const MAX_DURATION_SECONDS = 900;
+/** Time kept back from the invocation's remaining time for summarising, logging and returning. */
+export const SAFETY_MARGIN_MS = 5_000;
+/** Below this the figures are noise: refuse rather than report them. */
+export const MIN_MEASURED_SECONDS = 1;
+/** Per-request timeout: a response slower than this counts as a timeout (and an error). */
+export const REQUEST_TIMEOUT_SECONDS = 10;
+
+/** The URL's scheme, or undefined when it is not an absolute URL at all. */
+function protocolOf(value: string): string | undefined {
+  return URL.canParse(value) ? new URL(value).protocol : undefined;
+}
+
+const httpUrl = z.string({ error: "must be a string" }).superRefine((value, context) => {
+  const protocol = protocolOf(value);
+  if (protocol === undefined)
+    context.addIssue({ code: "custom", message: "must be an absolute URL" });
+  else if (protocol !== "http:" && protocol !== "https:") {
+    context.addIssue({ code: "custom", message: `must use http or https, not ${protocol}` });
+  }
+});
+
+const benchmarkRequestSchema = z.object({
+  url: httpUrl,
+  durationSeconds: z
+    .number({ error: "must be a number" })
+    .positive("must be positive")
+    .max(MAX_DURATION_SECONDS, `must be at most ${MAX_DURATION_SECONDS}`)
+    .default(10),
+  connections: z
+    .number({ error: "must be a number" })
+    .int("must be an integer")
+    .positive("must be positive")
+    .max(MAX_CONNECTIONS, `must be at most ${MAX_CONNECTIONS}`)
+    .default(10),
+  warmupSeconds: z
+    .number({ error: "must be a number" })
+    .nonnegative("must not be negative")
+    .max(60, "must be at most 60")
+    .default(2),
+});
+
+export type BenchmarkRequest = z.infer<typeof benchmarkRequestSchema>;
+
+/** Validates a runner event; the first problem becomes a ValidationError naming its field. */
+export function parseBenchmarkRequest(event: unknown): BenchmarkRequest {
+  const parsed = benchmarkRequestSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") || "event";
+  throw new ValidationError(field, issue?.message ?? "is invalid");
+}
+
+/** The figures a run reports: DESIGN.md's result shape, warm-up excluded. */
+export interface BenchmarkResult {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  requests: { total: number; ok: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  bytes: number;
+  durationSeconds: number;
+}
+
+/** The invocation has too little time left for a meaningful measurement. */
+export class BenchmarkBudgetError extends Error {
+  override readonly name = "BenchmarkBudgetError";
+}
+
+export interface BenchmarkPlan {
+  url: string;
+  connections: number;
+  warmupSeconds: number;
+  /** What will actually be measured: the request's duration, clamped to the time budget. */
+  durationSeconds: number;
+  /** True when the measured run was shortened to fit the invocation. */
+  clamped: boolean;
+}
+
+/**
+ * Fits the run into the invocation: warm-up + measured run + margin ≤ remaining time.
+ * The measured run is clamped (and the result reports the duration actually measured)
+ * rather than failing, because a shorter benchmark is still useful; only when less than
+ * MIN_MEASURED_SECONDS would remain is it refused.
+ */
+export function planBenchmark(request: BenchmarkRequest, remainingMs: number): BenchmarkPlan {
+  const budgetSeconds = (remainingMs - SAFETY_MARGIN_MS) / 1000 - request.warmupSeconds;
+  if (budgetSeconds < MIN_MEASURED_SECONDS) {
+    throw new BenchmarkBudgetError(
+      `only ${Math.max(0, Math.floor(remainingMs))} ms left: a ${request.warmupSeconds} s warm-up, ` +
+        `${MIN_MEASURED_SECONDS} s of measurement and a ${SAFETY_MARGIN_MS} ms margin do not fit; ` +
+        "raise the function timeout or shorten the benchmark",
+    );
+  }
+  const durationSeconds = Math.min(request.durationSeconds, Math.floor(budgetSeconds * 10) / 10);
+  return {
+    url: request.url,
+    connections: request.connections,
+    warmupSeconds: request.warmupSeconds,
+    durationSeconds,
+    clamped: durationSeconds < request.durationSeconds,
+  };
+}
+
+/** One load run: autocannon's promise API, injectable so the core can be tested on its own. */
+export type LoadGenerator = (options: autocannon.Options) => Promise<autocannon.Result>;
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** Reduces autocannon's raw result to the documented figures. */
+export function summarise(raw: autocannon.Result): BenchmarkResult {
+  const durationSeconds = raw.duration;
+  const total = raw.requests.total;
+  return {
+    requestsPerSecond: durationSeconds > 0 ? round2(total / durationSeconds) : 0,
+    latencyMs: {
+      p50: raw.latency.p50,
+      p90: raw.latency.p90,
+      p99: raw.latency.p99,
+      max: raw.latency.max,
+    },
+    requests: { total, ok: raw["2xx"] },
+    errors: raw.errors,
+    timeouts: raw.timeouts,
+    non2xx: raw.non2xx,
+    bytes: raw.throughput.total,
+    durationSeconds,
+  };
+}
+
+/** Warm-up first (its figures are discarded: it opens connections and fills caches), then the measured run. */
+export async function runBenchmark(
+  plan: BenchmarkPlan,
+  load: LoadGenerator,
+  log: Log,
+): Promise<BenchmarkResult> {
+  const common = {
+    url: plan.url,
+    connections: plan.connections,
+    timeout: REQUEST_TIMEOUT_SECONDS,
+  } satisfies Partial<autocannon.Options>;
+  if (plan.warmupSeconds > 0) {
+    const warmup = await load({ ...common, duration: plan.warmupSeconds });
+    log.debug("warm-up finished", { requests: warmup.requests.total, errors: warmup.errors });
+  }
+  if (plan.clamped) {
+    log.warn("measured run shortened to fit the invocation", {
+      durationSeconds: plan.durationSeconds,
+    });
+  }
+  return summarise(await load({ ...common, duration: plan.durationSeconds }));
+}
