@@ -1,0 +1,205 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Edge } from "../../../../local/edge/server";
+import { FaultInjector } from "../../../../local/faults/faults";
+import { LocalLambdaRuntime } from "../../../../local/lambda/runtime";
+import {
+  LocalStepFunctions,
+  substituteDefinition,
+} from "../../../../local/stepfunctions/executions";
+import {
+  parseSdkResource,
+  SdkIntegration,
+  sdkErrorName,
+} from "../../../../local/stepfunctions/sdk-integration";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const region = "us-east-1";
+const accountId = "000000000000";
+
+let edge: Edge;
+let endpoint: string;
+let stepFunctions: LocalStepFunctions;
+let sdk: SdkIntegration;
+let stateMachineArn: string;
+
+beforeAll(async () => {
+  edge = new Edge(new FaultInjector());
+  endpoint = await edge.listen(0, "127.0.0.1");
+  const lambda = new LocalLambdaRuntime({ region, accountId, endpoint });
+  lambda.register({
+    logicalId: "EchoFunction",
+    functionName: "stack-EchoFunction",
+    modulePath: join(here, "fixtures/echo-function.ts"),
+    exportName: "handler",
+    timeoutSeconds: 5,
+    memorySizeMb: 128,
+    environment: { ECHO_TAG: "from-template" },
+  });
+  sdk = new SdkIntegration({ endpoint, region });
+  stepFunctions = new LocalStepFunctions({ region, accountId, lambda, sdk, timeScale: 600 });
+  edge.route("AWSStepFunctions", stepFunctions.handle, {
+    namespace: "com.amazonaws.swf.service.v2.model",
+  });
+  stateMachineArn = stepFunctions.createStateMachine({
+    name: "stack-Machine",
+    definitionText: readFileSync(join(here, "fixtures/machine.asl.json"), "utf8"),
+    substitutions: {
+      EchoFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:stack-EchoFunction`,
+    },
+  });
+});
+
+afterAll(async () => {
+  sdk.destroy();
+  await stepFunctions.stopAll();
+  await edge.close();
+});
+
+function client(): SFNClient {
+  return new SFNClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+}
+
+async function runToEnd(input: object) {
+  const sfn = client();
+  const started = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+  );
+  await stepFunctions.waitForExecution(started.executionArn as string);
+  return sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+}
+
+describe("LocalStepFunctions through the edge", () => {
+  it("runs aws-sdk, Lambda and lambda:invoke tasks and maps SDK errors to Step Functions names", async () => {
+    // Act
+    const described = await runToEnd({ value: 7 });
+
+    // Assess
+    expect(described.status).toBe("SUCCEEDED");
+    expect(described.startDate).toBeInstanceOf(Date);
+    const output = JSON.parse(described.output ?? "{}");
+    expect(output.self).toEqual({ name: "stack-Machine", status: "ACTIVE" });
+    expect(output.direct).toEqual({ echoed: 7, env: "from-template" });
+    expect(output.invoked).toEqual({ payload: { echoed: 7, env: "from-template" }, status: 200 });
+    expect(output.missing.Error).toBe("Sfn.ExecutionDoesNotExistException");
+  });
+
+  it("surfaces a function's error type so Catch can match it", async () => {
+    const described = await runToEnd({ value: 1, fail: "value too big" });
+
+    // The direct task has no Catch: the execution fails with the function's error.
+    expect(described.status).toBe("FAILED");
+    expect(described.error).toBe("ValidationError");
+    expect(JSON.parse(described.cause ?? "{}")).toMatchObject({
+      errorType: "ValidationError",
+      errorMessage: "value too big",
+    });
+  });
+
+  it("answers DescribeExecution for an unknown execution with the real error class", async () => {
+    await expect(
+      client().send(
+        new DescribeExecutionCommand({
+          executionArn: `arn:aws:states:${region}:${accountId}:execution:x:y`,
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+  });
+
+  it("records the states entered, in order", async () => {
+    const sfn = client();
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: "{}", name: "ordered" }),
+    );
+    const execution = await stepFunctions.waitForExecution(executionArn as string);
+    expect(execution.statesEntered).toEqual([
+      "DescribeSelf",
+      "Echo",
+      "Pause",
+      "EchoViaInvoke",
+      "LookUpMissing",
+      "Done",
+    ]);
+  });
+});
+
+describe("definitions and resources", () => {
+  it("substitutes placeholders inside JSON strings and refuses unknown names", () => {
+    const placeholder = (name: string) => `{"a":"$\{${name}}"}`;
+    expect(substituteDefinition(placeholder("X"), { X: 'say "hi"' })).toBe('{"a":"say \\"hi\\""}');
+    expect(() => substituteDefinition(placeholder("Y"), {})).toThrow(/Y/);
+  });
+
+  it("parses aws-sdk resources and refuses .sync patterns", () => {
+    expect(parseSdkResource("arn:aws:states:::aws-sdk:ecs:updateService")).toEqual({
+      service: "ecs",
+      action: "updateService",
+    });
+    expect(parseSdkResource("arn:aws:states:::lambda:invoke")).toBeUndefined();
+    expect(() => parseSdkResource("arn:aws:states:::aws-sdk:ecs:runTask.sync")).toThrow(/sync/);
+  });
+
+  it("names errors <ServiceName>.<ErrorName>Exception", () => {
+    expect(sdkErrorName("ecs", "ServiceNotFoundException")).toBe("Ecs.ServiceNotFoundException");
+    expect(sdkErrorName("dynamodb", "ConditionalCheckFailedException")).toBe(
+      "DynamoDb.ConditionalCheckFailedException",
+    );
+    expect(sdkErrorName("sfn", "ExecutionDoesNotExist")).toBe("Sfn.ExecutionDoesNotExistException");
+  });
+
+  it("refuses a state machine with a Task it cannot run", () => {
+    expect(() =>
+      stepFunctions.createStateMachine({
+        name: "bad",
+        definitionText: JSON.stringify({
+          StartAt: "T",
+          States: { T: { Type: "Task", Resource: "arn:aws:states:::sqs:sendMessage", End: true } },
+        }),
+      }),
+    ).toThrow(/cannot run it/);
+  });
+});
+
+describe("member-name casing", () => {
+  it("converts PascalCase parameters to a camelCase API and back, leaving map keys alone", async () => {
+    const { toServiceInput, toStateOutput } = await import(
+      "../../../../local/stepfunctions/sdk-integration"
+    );
+    const parameters = {
+      Family: "web",
+      ContainerDefinitions: [
+        {
+          Name: "web",
+          DockerLabels: { "com.example.Tier": "front" },
+          Environment: [{ Name: "A", Value: "1" }],
+        },
+      ],
+    };
+    const wire = toServiceInput("ecs", parameters);
+    expect(wire).toEqual({
+      family: "web",
+      containerDefinitions: [
+        {
+          name: "web",
+          dockerLabels: { "com.example.Tier": "front" },
+          environment: [{ name: "A", value: "1" }],
+        },
+      ],
+    });
+    expect(toStateOutput("ecs", wire)).toEqual(parameters);
+    const item = { TableName: "t", Item: { pk: { S: "demand" } } };
+    expect(toServiceInput("dynamodb", item)).toBe(item);
+  });
+});
