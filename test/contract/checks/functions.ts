@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { build } from "esbuild";
+import {
+  isObject,
+  type Json,
+  type JsonObject,
+  projectRoot,
+  resourcesOfType,
+  type Template,
+  withGlobals,
+} from "../../../local/template/read";
+
+/** A function as `sam build` sees it: its source entry point and its esbuild settings. */
+export interface FunctionSource {
+  logicalId: string;
+  properties: JsonObject;
+  buildProperties: JsonObject;
+  /** Absolute path of the TypeScript entry point. */
+  entryPoint: string;
+  /** Module name and export name from `Handler` (`index.handler` → index, handler). */
+  handlerModule: string;
+  handlerExport: string;
+}
+
+function stringList(value: Json | undefined): string[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : [];
+}
+
+export function functionSources(template: Template): FunctionSource[] {
+  return resourcesOfType(template, "AWS::Serverless::Function").map(([logicalId, resource]) => {
+    const properties = withGlobals(template, resource);
+    const buildProperties = isObject(resource.Metadata?.BuildProperties ?? null)
+      ? (resource.Metadata?.BuildProperties as JsonObject)
+      : {};
+    const codeUri = typeof properties.CodeUri === "string" ? properties.CodeUri : ".";
+    const [entry = ""] = stringList(buildProperties.EntryPoints);
+    const handler = typeof properties.Handler === "string" ? properties.Handler : "";
+    const dot = handler.lastIndexOf(".");
+    return {
+      logicalId,
+      properties,
+      buildProperties,
+      entryPoint: join(projectRoot, codeUri, entry),
+      handlerModule: dot < 0 ? handler : handler.slice(0, dot),
+      handlerExport: dot < 0 ? "" : handler.slice(dot + 1),
+    };
+  });
+}
+
+/**
+ * What is wrong with a function's handler wiring: the entry point must exist, the
+ * esbuild output (one entry → `<entry basename>.mjs` at the artifact root) must be
+ * the module `Handler` names, and the module must export the named function.
+ */
+export async function handlerProblems(source: FunctionSource): Promise<string[]> {
+  const problems: string[] = [];
+  const { logicalId, entryPoint } = source;
+  if (source.buildProperties.EntryPoints === undefined) {
+    return [`${logicalId}: Metadata.BuildProperties.EntryPoints is missing`];
+  }
+  if (!existsSync(entryPoint)) return [`${logicalId}: entry point ${entryPoint} does not exist`];
+  const outputModule = basename(entryPoint, extname(entryPoint));
+  if (source.handlerModule !== outputModule) {
+    problems.push(
+      `${logicalId}: Handler names module "${source.handlerModule}" but esbuild emits "${outputModule}"`,
+    );
+  }
+  const loaded = (await import(entryPoint)) as Record<string, unknown>;
+  if (typeof loaded[source.handlerExport] !== "function") {
+    problems.push(
+      `${logicalId}: ${entryPoint} does not export a function "${source.handlerExport}"`,
+    );
+  }
+  return problems;
+}
+
+export interface Bundle {
+  code: string;
+  /** Source files that ended up in the bundle, relative to the project root. */
+  inputs: string[];
+}
+
+/** Bundles a function the way `sam build` does with the template's BuildProperties. */
+export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
+  const props = source.buildProperties;
+  const banner = stringList(props.Banner)
+    .find((line) => line.startsWith("js="))
+    ?.slice(3);
+  const result = await build({
+    entryPoints: [source.entryPoint],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "node",
+    format: props.Format === "esm" ? "esm" : "cjs",
+    target: typeof props.Target === "string" ? props.Target : "node20",
+    external: stringList(props.External),
+    banner: banner === undefined ? undefined : { js: banner },
+    // Readable output: the IAM check reads the SDK imports by name.
+    minify: false,
+    logLevel: "silent",
+    outdir: "out",
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
+  return { code, inputs: Object.keys(result.metafile.inputs) };
+}
+
+/** `@aws-sdk/client-ecs` → IAM prefix `ecs`. */
+const iamPrefixByClient: Record<string, string> = {
+  ecs: "ecs",
+  dynamodb: "dynamodb",
+  cloudwatch: "cloudwatch",
+  sfn: "states",
+  lambda: "lambda",
+  sqs: "sqs",
+  eventbridge: "events",
+};
+
+/**
+ * The IAM actions a bundle's code can send: every `XCommand` or `paginateX`
+ * imported by name from an `@aws-sdk/client-*` package. esbuild drops unused
+ * imports, so an import in the bundle is a command the code really uses.
+ */
+export function actionsSentBy(bundleCode: string): Set<string> {
+  const actions = new Set<string>();
+  const imports = bundleCode.matchAll(
+    /import\s*\{([^}]*)\}\s*from\s*["']@aws-sdk\/client-([a-z0-9-]+)["']/g,
+  );
+  for (const [, names = "", client = ""] of imports) {
+    const prefix = iamPrefixByClient[client] ?? client;
+    for (const binding of names.split(",")) {
+      const imported = binding.trim().split(/\s+as\s+/)[0] ?? "";
+      const command = /^([A-Z]\w*)Command$/.exec(imported)?.[1];
+      const paginated = /^paginate([A-Z]\w*)$/.exec(imported)?.[1];
+      const action = command ?? paginated;
+      if (action !== undefined) actions.add(`${prefix}:${action}`);
+    }
+  }
+  return actions;
+}

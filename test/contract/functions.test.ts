@@ -1,0 +1,173 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { asError } from "../../functions/lib/errors";
+import { projectRoot, readTemplate, type Template } from "../../local/template/read";
+import {
+  actionsSentBy,
+  type Bundle,
+  bundleFunction,
+  type FunctionSource,
+  functionSources,
+  handlerProblems,
+} from "./checks/functions";
+import { grantedActions, leastPrivilege } from "./checks/iam";
+
+const template = readTemplate();
+const sources = functionSources(template);
+const byId = (t: Template, id: string): FunctionSource => {
+  const source = functionSources(t).find((s) => s.logicalId === id);
+  if (source === undefined) throw new Error(`no function ${id}`);
+  return source;
+};
+const bundles = new Map<string, Bundle | Error>();
+const bundleOf = (id: string): Bundle => {
+  const bundle = bundles.get(id);
+  if (bundle === undefined) throw new Error(`${id} was not bundled`);
+  if (bundle instanceof Error) throw bundle;
+  return bundle;
+};
+
+beforeAll(async () => {
+  // A function that does not build fails its own tests, not the whole file.
+  for (const source of sources) {
+    bundles.set(
+      source.logicalId,
+      await bundleFunction(source).catch((error: unknown) => asError(error)),
+    );
+  }
+});
+
+describe("functions in template.yaml", () => {
+  it("are the four the design names, on nodejs22.x arm64 with the shared layer", () => {
+    expect(sources.map((s) => s.logicalId).sort()).toEqual([
+      "BenchmarkRunnerFunction",
+      "DemandRandomizerFunction",
+      "DesiredCountSyncFunction",
+      "PriorityScalerFunction",
+    ]);
+    for (const { properties } of sources) {
+      expect(properties.Runtime).toBe("nodejs22.x");
+      expect(properties.Architectures).toEqual(["arm64"]);
+      expect(properties.Layers).toEqual([{ Ref: "RuntimeLayer" }]);
+    }
+  });
+
+  it.each(sources.map((s) => [s.logicalId, s] as const))(
+    "%s: Handler resolves to a source file that exports it",
+    async (_, source) => {
+      expect(await handlerProblems(source)).toEqual([]);
+    },
+  );
+
+  it("catches a broken handler path and a wrong export name", async () => {
+    const copy = structuredClone(template);
+    const fn = copy.Resources.DemandRandomizerFunction;
+    if (fn?.Metadata?.BuildProperties === undefined) throw new Error("no BuildProperties");
+    (fn.Metadata.BuildProperties as Record<string, unknown>).EntryPoints = [
+      "functions/demand-randomiser/index.ts",
+    ];
+    expect((await handlerProblems(byId(copy, "DemandRandomizerFunction")))[0]).toMatch(
+      /does not exist/,
+    );
+    const renamed = structuredClone(template);
+    const props = renamed.Resources.DemandRandomizerFunction?.Properties;
+    if (props) props.Handler = "index.main";
+    expect(await handlerProblems(byId(renamed, "DemandRandomizerFunction"))).toEqual([
+      expect.stringMatching(/does not export a function "main"/),
+    ]);
+  });
+
+  describe("esbuild bundles", () => {
+    const layerPackages = Object.keys(
+      (
+        JSON.parse(readFileSync(join(projectRoot, "layers/runtime/package.json"), "utf8")) as {
+          dependencies: Record<string, string>;
+        }
+      ).dependencies,
+    );
+
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: ESM for node20 with the createRequire banner and source maps",
+      (_, { buildProperties }) => {
+        expect(buildProperties).toMatchObject({
+          Format: "esm",
+          Target: "node20",
+          Sourcemap: true,
+          OutExtension: [".js=.mjs"],
+        });
+        expect(String((buildProperties.Banner as string[])[0])).toContain("createRequire");
+      },
+    );
+
+    it.each(sources.map((s) => [s.logicalId] as const))(
+      "%s: ships no code of a package the layer provides",
+      (id) => {
+        const inputs = bundleOf(id).inputs;
+        const fromLayer = inputs.filter((input) =>
+          layerPackages.some((pkg) => input.includes(`node_modules/${pkg}/`)),
+        );
+        expect(fromLayer).toEqual([]);
+      },
+    );
+
+    it("layer dependencies are the project's runtime dependencies, same ranges", () => {
+      const root = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+      };
+      const layer = JSON.parse(
+        readFileSync(join(projectRoot, "layers/runtime/package.json"), "utf8"),
+      ) as { dependencies: Record<string, string> };
+      expect(layer.dependencies).toEqual(root.dependencies);
+    });
+  });
+
+  describe("least privilege", () => {
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: policies allow exactly the SDK commands its code sends, no wildcards",
+      (id, { properties }) => {
+        const sent = actionsSentBy(bundleOf(id).code);
+        const report = leastPrivilege(sent, grantedActions(properties.Policies));
+        expect(report).toEqual({ missing: [], unused: [], wildcards: [] });
+      },
+    );
+
+    it("reads commands and paginators from a bundle's SDK imports", () => {
+      const code = [
+        'import { ECSClient, UpdateServiceCommand as U, paginateListServices } from "@aws-sdk/client-ecs";',
+        'import { GetItemCommand } from "@aws-sdk/client-dynamodb";',
+      ].join("\n");
+      expect([...actionsSentBy(code)].sort()).toEqual([
+        "dynamodb:GetItem",
+        "ecs:ListServices",
+        "ecs:UpdateService",
+      ]);
+    });
+
+    it("catches a removed action, an extra action and a wildcard", () => {
+      const id = "DesiredCountSyncFunction";
+      const sent = actionsSentBy(bundleOf(id).code);
+      expect(sent.size).toBeGreaterThan(0);
+      const [first] = [...sent];
+      const policies = [
+        {
+          Statement: [
+            { Effect: "Allow", Action: [...sent].filter((a) => a !== first), Sid: "Cut" },
+            { Effect: "Allow", Action: ["ecs:DeleteService"], Sid: "Extra" },
+            { Effect: "Allow", Action: "ecs:*", Sid: "Wide" },
+          ],
+        },
+      ];
+      const report = leastPrivilege(
+        [...sent].filter((a) => a !== "never"),
+        grantedActions(policies as unknown as Parameters<typeof grantedActions>[0]).filter(
+          (g) => g.sid !== "Wide",
+        ),
+      );
+      expect(report.missing).toEqual([first]);
+      expect(report.unused).toEqual(["ecs:DeleteService (Extra)"]);
+      const wide = leastPrivilege(sent, grantedActions(policies as never));
+      expect(wide.wildcards).toEqual(["ecs:* (Wide)"]);
+    });
+  });
+});
