@@ -1,0 +1,180 @@
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { envelope, InProcessEventBus } from "../../../../local/events/bus";
+import { LocalLoadBalancer, statusMatcher } from "../../../../local/loadbalancer/balancer";
+import {
+  applyTaskState,
+  followServiceTasks,
+  healthCheckFromTargetGroup,
+} from "../../../../local/loadbalancer/targets";
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** A target that answers with its name; `/health` answers `healthStatus`. */
+async function backend(
+  name: string,
+  healthStatus = 200,
+): Promise<{ port: number; server: Server }> {
+  const server = createServer((req, res) => {
+    const body = req.url === "/health" ? "ok" : name;
+    res.writeHead(req.url === "/health" ? healthStatus : 200, { "content-length": body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+async function balancer(): Promise<LocalLoadBalancer> {
+  const lb = new LocalLoadBalancer({
+    name: "web",
+    healthCheck: { path: "/health", intervalMs: 20, healthyThreshold: 2, unhealthyThreshold: 2 },
+  });
+  await lb.listen();
+  cleanup.push(() => lb.close());
+  return lb;
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let body = "";
+      res.on("data", (chunk) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+async function until(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not met before the deadline");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("LocalLoadBalancer", () => {
+  it("answers 503 JSON with no healthy target", async () => {
+    const lb = await balancer();
+    const response = await get(`${lb.url}/`);
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body)).toEqual({ message: "web: no healthy target" });
+  });
+
+  it("round-robins over targets once they pass the healthy threshold, skipping unhealthy ones", async () => {
+    // Prepare
+    const lb = await balancer();
+    const a = await backend("a");
+    const b = await backend("b");
+    const sick = await backend("sick", 500);
+    lb.register("task/a", "127.0.0.1", a.port);
+    lb.register("task/b", "127.0.0.1", b.port);
+    lb.register("task/sick", "127.0.0.1", sick.port);
+    await until(() => lb.healthyCount === 2);
+    await until(() => lb.describeTargetHealth().some((t) => t.state === "unhealthy"));
+
+    // Act
+    const bodies = [];
+    for (let i = 0; i < 6; i++) bodies.push((await get(`${lb.url}/`)).body);
+
+    // Assess
+    expect(bodies.filter((body) => body === "a")).toHaveLength(3);
+    expect(bodies.filter((body) => body === "b")).toHaveLength(3);
+    expect(lb.describeTargetHealth().find((t) => t.id === "task/sick")?.requests).toBe(0);
+  });
+
+  it("takes a deregistered target out of rotation at once", async () => {
+    const lb = await balancer();
+    const a = await backend("a");
+    lb.register("task/a", "127.0.0.1", a.port);
+    await until(() => lb.healthyCount === 1);
+    lb.deregister("task/a");
+    expect((await get(`${lb.url}/`)).status).toBe(503);
+  });
+
+  it("matches status codes and ranges", () => {
+    expect(statusMatcher("200")(200)).toBe(true);
+    expect(statusMatcher("200-299")(204)).toBe(true);
+    expect(statusMatcher("200,302")(302)).toBe(true);
+    expect(statusMatcher("200")(500)).toBe(false);
+  });
+});
+
+describe("following a service's tasks", () => {
+  const detail = (lastStatus: string, desiredStatus: string, hostPort: number) => ({
+    taskArn: "arn:aws:ecs:us-east-1:0:task/c/1",
+    clusterArn: "arn:aws:ecs:us-east-1:0:cluster/c",
+    group: "service:web",
+    lastStatus,
+    desiredStatus,
+    containers: [
+      { name: "web", networkBindings: [{ containerPort: 8080, hostPort, bindIP: "0.0.0.0" }] },
+    ],
+  });
+  const target = { serviceName: "web", containerName: "web", containerPort: 8080 };
+
+  it("registers RUNNING tasks from ECS Task State Change events and drops stopping ones", async () => {
+    // Prepare
+    const lb = await balancer();
+    const a = await backend("a");
+    const bus = new InProcessEventBus();
+    const unsubscribe = followServiceTasks(bus, lb, target);
+    const publish = (lastStatus: string, desiredStatus: string) =>
+      bus.publish(
+        envelope({
+          detailType: "ECS Task State Change",
+          source: "aws.ecs",
+          account: "0",
+          region: "us-east-1",
+          resources: [],
+          detail: detail(lastStatus, desiredStatus, a.port),
+        }),
+      );
+
+    // Act / Assess
+    publish("PENDING", "RUNNING");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(lb.describeTargetHealth()).toEqual([]);
+    publish("RUNNING", "RUNNING");
+    await until(() => lb.healthyCount === 1);
+    expect((await get(`${lb.url}/`)).body).toBe("a");
+    publish("RUNNING", "STOPPED");
+    await until(() => lb.describeTargetHealth().length === 0);
+    unsubscribe();
+  });
+
+  it("does not register a task with no binding for the container port", async () => {
+    const lb = await balancer();
+    applyTaskState(lb, { ...detail("RUNNING", "RUNNING", 1), containers: [] }, target);
+    expect(lb.describeTargetHealth()).toEqual([]);
+  });
+
+  it("reads the health check from target group properties, scaled", () => {
+    expect(
+      healthCheckFromTargetGroup(
+        {
+          HealthCheckPath: "/health",
+          HealthCheckIntervalSeconds: 10,
+          HealthCheckTimeoutSeconds: 5,
+          HealthyThresholdCount: 2,
+          UnhealthyThresholdCount: 3,
+        },
+        10,
+      ),
+    ).toEqual({
+      path: "/health",
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    });
+  });
+});
