@@ -43,3 +43,27 @@ export class CorruptItemError extends Error {
 export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
+
+/** Data the function needs does not exist (yet): no item, no datapoint. It may appear later. */
+export class MissingDataError extends Error {
+  override readonly name = "MissingDataError";
+  constructor(
+    /** What was read, e.g. `DemandTable[demand]` or a metric. */
+    readonly source: string,
+    problem: string,
+  ) {
+    super(`${source}: ${problem}`);
+  }
+}
+
+/** A conditional (optimistic-concurrency) write that lost to other writers on every attempt. */
+export class WriteConflictError extends Error {
+  override readonly name = "WriteConflictError";
+  constructor(
+    readonly table: string,
+    readonly key: string,
+    readonly attempts: number,
+  ) {
+    super(`${table}[${key}]: the conditional write lost to concurrent writers ${attempts} times`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Priority scaling as a pure function: from demand, capacity and the two services'
+ * counts to the ordered UpdateService steps.
+ *
+ * Targets: P1 (high priority) = min(demand, C), P2 (low priority) = C − P1.
+ *
+ * Order: every shrink first (P2 before P1: the background work gives way first),
+ * then every grow (P1 before P2). Desired counts therefore never sum above C after
+ * any step that grows.
+ *
+ * A scale still in flight: ECS stops tasks asynchronously, so right after a shrink
+ * the stopping tasks still hold their slots. A service occupies
+ * max(desired, running + pending) slots, and a grow may only use slots nobody
+ * occupies:
+ *
+ *     grown service's new desired ≤ C − (slots the other service occupies)
+ *
+ * and not more than its own target. Whatever does not fit yet is *deferred*: the
+ * shrink is applied at once, the grow (or the part of it that does not fit) waits
+ * for the next invocation — the next stream record or the reconcile schedule — by
+ * which time the shrinking service's tasks have stopped. The cluster is never asked
+ * to run more than C worker tasks at once, and P1 never waits behind P2 tasks that
+ * have not yet stopped. Deployments in progress (running above desired) are
+ * respected the same way.
+ *
+ * Idempotent: when desired already equals the target, there are no steps.
+ */
+export type Role = "high" | "low";
+
+export interface ServiceCounts {
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: number;
+}
+
+export interface PlanInput {
+  readonly demand: number;
+  readonly capacity: number;
+  readonly high: ServiceCounts;
+  readonly low: ServiceCounts;
+}
+
+export interface Step {
+  readonly role: Role;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Plan {
+  readonly target: Readonly<Record<Role, number>>;
+  /** The UpdateService calls to make, in this order. */
+  readonly steps: readonly Step[];
+  /** Desired counts once the steps are applied. */
+  readonly after: Readonly<Record<Role, number>>;
+  /** Services whose grow waits for slots that other tasks still occupy. */
+  readonly deferred: readonly Role[];
+}
+
+const other = (role: Role): Role => (role === "high" ? "low" : "high");
+
+function occupied(counts: ServiceCounts, desired: number): number {
+  return Math.max(desired, counts.running + counts.pending);
+}
+
+export function planScaling(input: PlanInput): Plan {
+  const { demand, capacity } = input;
+  for (const [name, value] of Object.entries({ demand, capacity })) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
+    }
+  }
+  const high = Math.min(demand, capacity);
+  const target = { high, low: capacity - high };
+  const desired = { high: input.high.desired, low: input.low.desired };
+  const steps: Step[] = [];
+  const deferred: Role[] = [];
+
+  for (const role of ["low", "high"] as const) {
+    if (target[role] < desired[role]) {
+      steps.push({ role, from: desired[role], to: target[role] });
+      desired[role] = target[role];
+    }
+  }
+  for (const role of ["high", "low"] as const) {
+    if (target[role] <= desired[role]) continue;
+    const rest = other(role);
+    const room = capacity - occupied(input[rest], desired[rest]);
+    const to = Math.min(target[role], room);
+    if (to > desired[role]) {
+      steps.push({ role, from: desired[role], to });
+      desired[role] = to;
+    }
+    if (desired[role] < target[role]) deferred.push(role);
+  }
+  return { target, steps, after: desired, deferred };
+}

@@ -1,0 +1,292 @@
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeServicesCommand,
+  type ECSClient,
+  type Service,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { type ApiCalls, sent } from "../lib/api-calls";
+import {
+  type Environment,
+  integer,
+  list,
+  oneOf,
+  optionalInteger,
+  optionalString,
+  requiredString,
+} from "../lib/config";
+import { ConfigurationError } from "../lib/errors";
+import type { Log, MetricSink } from "../lib/observability";
+import { type DerivedCapacity, deriveCapacity, type TaskSizeCache } from "./capacity";
+import {
+  type DemandReading,
+  type DemandSource,
+  type MetricQuery,
+  readMetricDemand,
+  readStoredDemand,
+} from "./demand";
+import { planScaling, type Role, type ServiceCounts } from "./plan";
+import { newestRecord, parseTrigger, type Trigger } from "./trigger";
+
+export interface ScalerConfig {
+  readonly cluster: string;
+  readonly services: Readonly<Record<Role, string>>;
+  /** CAPACITY; undefined → derived from the cluster (./capacity.ts). */
+  readonly capacity: number | undefined;
+  readonly demand: DemandSource;
+}
+
+function dimensions(env: Environment): MetricQuery["dimensions"] {
+  return (list(env, "DEMAND_METRIC_DIMENSIONS") ?? []).map((pair) => {
+    const at = pair.indexOf("=");
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    if (at < 0 || name === "" || value === "") {
+      throw new ConfigurationError(
+        "DEMAND_METRIC_DIMENSIONS",
+        `expected Name=Value, got "${pair}"`,
+      );
+    }
+    return { Name: name, Value: value };
+  });
+}
+
+function metricQuery(env: Environment): MetricQuery {
+  const period = integer(env, "DEMAND_METRIC_PERIOD", 60, { min: 1 });
+  if (![1, 5, 10, 30].includes(period) && period % 60 !== 0) {
+    throw new ConfigurationError(
+      "DEMAND_METRIC_PERIOD",
+      `must be 1, 5, 10, 30 or a multiple of 60, got ${period}`,
+    );
+  }
+  return {
+    namespace: requiredString(env, "DEMAND_METRIC_NAMESPACE"),
+    name: requiredString(env, "DEMAND_METRIC_NAME"),
+    dimensions: dimensions(env),
+    stat: optionalString(env, "DEMAND_METRIC_STAT") ?? "Average",
+    period,
+  };
+}
+
+export function loadScalerConfig(env: Environment): ScalerConfig {
+  const high = requiredString(env, "HIGH_PRIORITY_SERVICE");
+  const low = requiredString(env, "LOW_PRIORITY_SERVICE");
+  if (high === low) {
+    throw new ConfigurationError("LOW_PRIORITY_SERVICE", "must differ from HIGH_PRIORITY_SERVICE");
+  }
+  const source = oneOf(env, "DEMAND_SOURCE", ["dynamodb", "cloudwatch"], "dynamodb");
+  return {
+    cluster: requiredString(env, "CLUSTER"),
+    services: { high, low },
+    capacity: optionalInteger(env, "CAPACITY", { min: 0 }),
+    demand:
+      source === "dynamodb"
+        ? { source, table: requiredString(env, "DEMAND_TABLE") }
+        : { source, metric: metricQuery(env) },
+  };
+}
+
+export interface ScalerDeps {
+  readonly ecs: ECSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+  readonly now: () => Date;
+  readonly taskSizes: TaskSizeCache;
+}
+
+type PerRole<T> = { readonly high: T; readonly low: T };
+
+export interface ScalerSummary {
+  readonly cluster: string;
+  readonly trigger: Trigger["kind"];
+  /** Stream batches only: how the records were used. */
+  readonly records?: {
+    readonly received: number;
+    readonly demand: number;
+    /** Demand records older than the stored version, ignored. */
+    readonly stale: number;
+    readonly removed: number;
+    readonly otherKeys: number;
+    readonly newestVersion: number | null;
+  };
+  readonly source: DemandSource["source"];
+  readonly demand: number;
+  readonly demandVersion?: number;
+  readonly capacity: number;
+  readonly capacitySource: "CAPACITY" | "cluster";
+  readonly derivedCapacity?: DerivedCapacity;
+  readonly services: PerRole<string>;
+  /** Desired counts before and after this invocation, and the target they head for. */
+  readonly before: PerRole<number>;
+  readonly after: PerRole<number>;
+  readonly target: PerRole<number>;
+  readonly running: PerRole<number>;
+  readonly steps: readonly {
+    readonly service: string;
+    readonly role: Role;
+    readonly from: number;
+    readonly to: number;
+  }[];
+  /** A grow waits for stopping tasks to free their slots; the next invocation resumes it. */
+  readonly deferred: boolean;
+  readonly apiCalls: ApiCalls;
+}
+
+async function describeWorkers(
+  ecs: ECSClient,
+  config: ScalerConfig,
+  calls: ApiCalls,
+): Promise<PerRole<Service>> {
+  const { services = [], failures = [] } = await sent(calls, "ecs:DescribeServices", () =>
+    ecs.send(
+      new DescribeServicesCommand({
+        cluster: config.cluster,
+        services: [config.services.high, config.services.low],
+      }),
+    ),
+  );
+  const find = (role: Role): Service => {
+    const id = config.services[role];
+    const service = services.find((s) => s.serviceName === id || s.serviceArn === id);
+    const variable = role === "high" ? "HIGH_PRIORITY_SERVICE" : "LOW_PRIORITY_SERVICE";
+    if (service === undefined) {
+      const failure = failures.find((f) => f.arn?.endsWith(`/${id}`) || f.arn === id);
+      const reason = failure?.reason ?? "not returned by DescribeServices";
+      throw new ConfigurationError(
+        variable,
+        `service ${id} in cluster ${config.cluster}: ${reason}`,
+      );
+    }
+    if (service.status !== "ACTIVE") {
+      throw new ConfigurationError(
+        variable,
+        `service ${id} in cluster ${config.cluster} is ${service.status}, not ACTIVE`,
+      );
+    }
+    return service;
+  };
+  return { high: find("high"), low: find("low") };
+}
+
+function counts(service: Service): ServiceCounts {
+  return {
+    desired: service.desiredCount ?? 0,
+    running: service.runningCount ?? 0,
+    pending: service.pendingCount ?? 0,
+  };
+}
+
+/**
+ * One scaling decision: validate the trigger, read demand, read both services,
+ * work out capacity, plan (./plan.ts) and apply the UpdateService steps in order.
+ * Every read happens before the first write; bad input or bad demand throws before
+ * any UpdateService.
+ */
+export async function scalePriorities(
+  event: unknown,
+  config: ScalerConfig,
+  deps: ScalerDeps,
+): Promise<ScalerSummary> {
+  const trigger = parseTrigger(event);
+  const apiCalls: ApiCalls = {};
+
+  const reading: DemandReading =
+    config.demand.source === "dynamodb"
+      ? await readStoredDemand(deps.dynamodb, config.demand.table, apiCalls)
+      : await readMetricDemand(deps.cloudwatch, config.demand.metric, deps.now(), apiCalls);
+
+  let records: ScalerSummary["records"];
+  if (trigger.kind === "stream") {
+    const stored = reading.version;
+    const stale =
+      stored === undefined ? 0 : trigger.records.filter((r) => r.item.version < stored).length;
+    records = {
+      received: trigger.received,
+      demand: trigger.records.length,
+      stale,
+      removed: trigger.removed,
+      otherKeys: trigger.otherKeys,
+      newestVersion: newestRecord(trigger.records)?.item.version ?? null,
+    };
+    if (stale > 0) {
+      deps.log.info("ignoring stream records older than the stored demand item", {
+        ...records,
+        storedVersion: stored,
+      });
+    }
+    if (trigger.removed > 0) {
+      deps.log.info("ignoring REMOVE records: a deleted item carries no demand", {
+        removed: trigger.removed,
+      });
+    }
+  }
+
+  const workers = await describeWorkers(deps.ecs, config, apiCalls);
+  const current = { high: counts(workers.high), low: counts(workers.low) };
+  let derived: DerivedCapacity | undefined;
+  if (config.capacity === undefined) {
+    derived = await deriveCapacity(
+      deps.ecs,
+      config.cluster,
+      [workers.high, workers.low],
+      deps.taskSizes,
+      apiCalls,
+    );
+  }
+  const capacity = config.capacity ?? derived?.capacity ?? 0;
+
+  const plan = planScaling({ demand: reading.demand, capacity, ...current });
+  const steps = plan.steps.map((step) => ({ service: config.services[step.role], ...step }));
+  for (const step of steps) {
+    await sent(apiCalls, "ecs:UpdateService", () =>
+      deps.ecs.send(
+        new UpdateServiceCommand({
+          cluster: config.cluster,
+          service: step.service,
+          desiredCount: step.to,
+        }),
+      ),
+    );
+    deps.log.info("desired count updated", { ...step });
+  }
+  if (plan.deferred.length > 0) {
+    deps.log.info("grow deferred: stopping tasks still hold the slots it needs", {
+      deferred: plan.deferred.map((role) => config.services[role]),
+      target: plan.target,
+      after: plan.after,
+      running: { high: current.high.running, low: current.low.running },
+    });
+  }
+
+  deps.metrics.record("Demand", "Count", reading.demand);
+  deps.metrics.record("Capacity", "Count", capacity);
+  deps.metrics.record("HighPriorityDesired", "Count", plan.after.high);
+  deps.metrics.record("HighPriorityRunning", "Count", current.high.running);
+  deps.metrics.record("LowPriorityDesired", "Count", plan.after.low);
+  deps.metrics.record("LowPriorityRunning", "Count", current.low.running);
+
+  const summary: ScalerSummary = {
+    cluster: config.cluster,
+    trigger: trigger.kind,
+    ...(records === undefined ? {} : { records }),
+    source: config.demand.source,
+    demand: reading.demand,
+    ...(reading.version === undefined ? {} : { demandVersion: reading.version }),
+    capacity,
+    capacitySource: derived === undefined ? "CAPACITY" : "cluster",
+    ...(derived === undefined ? {} : { derivedCapacity: derived }),
+    services: config.services,
+    before: { high: current.high.desired, low: current.low.desired },
+    after: plan.after,
+    target: plan.target,
+    running: { high: current.high.running, low: current.low.running },
+    steps,
+    deferred: plan.deferred.length > 0,
+    apiCalls,
+  };
+  deps.log.info("priority scaling done", { ...summary });
+  return summary;
+}
