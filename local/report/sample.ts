@@ -1,0 +1,52 @@
+import type { ScenarioReport, TimelinePoint } from "./html";
+
+/**
+ * A plausible scenario's figures, for the report's own tests and for previewing the
+ * page without running the scenario: hosts 3 → 6 → 2, demand walking, P1 + P2 = capacity.
+ */
+export function sampleReport(): ScenarioReport {
+  const timeline: TimelinePoint[] = [];
+  const demandWalk = [4, 4, 6, 9, 7, 5, 2, 3, 6, 8, 5, 4];
+  for (let step = 0; step < 48; step++) {
+    const t = step * 2;
+    const hosts = step < 6 ? 3 : step < 30 ? 6 : 2;
+    const capacity = 9;
+    const demand = demandWalk[Math.floor(step / 4)] ?? 4;
+    const lagging = step > 0 ? (demandWalk[Math.floor((step - 1) / 4)] ?? demand) : demand;
+    timeline.push({
+      t,
+      demand,
+      capacity,
+      highPriorityDesired: demand,
+      highPriorityRunning: lagging,
+      lowPriorityDesired: capacity - demand,
+      lowPriorityRunning: capacity - lagging,
+      hosts,
+      perHostDesired: hosts,
+      perHostRunning: step % 6 === 0 && step > 0 ? Math.max(0, hosts - 1) : hosts,
+    });
+  }
+  return {
+    title: "Microscale — local cloud scenario (sample data)",
+    generatedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
+    durationSeconds: 94,
+    timeline,
+    benchmark: {
+      requestsPerSecond: 4210,
+      latencyMs: { p50: 2, p90: 4, p99: 9, max: 31 },
+      requests: { total: 42100, ok: 42100 },
+      errors: 0,
+      timeouts: 0,
+      non2xx: 0,
+      durationSeconds: 10,
+    },
+    deployment: {
+      status: "SUCCEEDED",
+      executionArn: "arn:aws:states:us-east-1:000000000000:execution:DeployAndBenchmark:sample",
+    },
+    controllers: [
+      { name: "per-host sync", converged: true, detail: "6 of 6, then 2 of 2 hosts" },
+      { name: "priority scaler", converged: true, detail: "P1 + P2 = 9 at every step" },
+    ],
+  };
+}

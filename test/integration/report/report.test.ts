@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { sampleReport } from "../../../local/report/sample";
+import { writeReport } from "../../../local/report/write";
+import { projectRoot } from "../../../local/template/read";
+
+const chromiumPath = "/usr/bin/chromium";
+const present = existsSync(chromiumPath);
+if (!present) console.warn("report test skipped: install the Debian package `chromium`");
+
+describe("report/index.html in headless Chromium", () => {
+  it.skipIf(!present)("opens without console errors and every chart draws pixels", async () => {
+    // Prepare: the sample figures, so the page is checked without running the scenario.
+    const dir = join(projectRoot, "report");
+    mkdirSync(dir, { recursive: true });
+    const page = writeReport(sampleReport(), join(dir, "sample.html"));
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+      const problems: string[] = [];
+      tab.on("console", (message) => {
+        if (message.type() === "error") problems.push(message.text());
+      });
+      tab.on("pageerror", (error) => problems.push(error.message));
+
+      // Act
+      await tab.goto(pathToFileURL(page).href, { waitUntil: "load" });
+      // Runs in the page; the project compiles without DOM types, so name the little it uses.
+      interface PageCanvas {
+        id: string;
+        width: number;
+        height: number;
+        getContext(kind: "2d"): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        } | null;
+      }
+      const inked = await tab.evaluate(() =>
+        [
+          ...(
+            globalThis as unknown as {
+              document: { querySelectorAll(selector: string): Iterable<PageCanvas> };
+            }
+          ).document.querySelectorAll("canvas"),
+        ].map((canvas) => {
+          const context = canvas.getContext("2d");
+          if (context === null) return { id: canvas.id, inked: 0 };
+          const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+          let count = 0;
+          for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) count++;
+          return { id: canvas.id, inked: count };
+        }),
+      );
+      await tab.screenshot({ path: join(dir, "screenshot.png"), fullPage: true });
+
+      // Assess
+      expect(problems).toEqual([]);
+      expect(inked.map((canvas) => canvas.id)).toEqual(["demand", "hosts", "benchmark"]);
+      for (const canvas of inked) expect(canvas.inked, canvas.id).toBeGreaterThan(1000);
+    } finally {
+      await browser.close();
+    }
+  });
+});
