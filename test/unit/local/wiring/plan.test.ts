@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { validateEventPattern } from "../../../../local/eventbridge/pattern";
+import { functionFromTemplate } from "../../../../local/lambda/definition";
+import { parseScheduleExpression } from "../../../../local/schedules/expression";
+import { readTemplate, resourcesOfType } from "../../../../local/template/read";
+import {
+  functionTriggers,
+  loadBalancedServices,
+  localResolveContext,
+  stateMachines,
+} from "../../../../local/wiring/plan";
+
+const template = readTemplate();
+const context = localResolveContext(template, {
+  region: "us-east-1",
+  accountId: "000000000000",
+  stackName: "microscale",
+  loadBalancerDnsNames: { LoadBalancer: "127.0.0.1:18080" },
+});
+
+describe("the wiring read from template.yaml", () => {
+  const functionIds = resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => id);
+
+  it("finds the four functions", () => {
+    expect(functionIds).toEqual(
+      expect.arrayContaining([
+        "DesiredCountSyncFunction",
+        "DemandRandomizerFunction",
+        "PriorityScalerFunction",
+        "BenchmarkRunnerFunction",
+      ]),
+    );
+  });
+
+  it.each(functionIds)("%s: environment resolves to local names and the source exists", (id) => {
+    const definition = functionFromTemplate(template, id, context);
+    expect(definition.modulePath).toMatch(/functions\/[a-z-]+\/index\.ts$/);
+    for (const value of Object.values(definition.environment)) {
+      expect(value).not.toMatch(/Fn::|"Ref"/);
+    }
+  });
+
+  it.each(functionIds)("%s: every trigger is valid (patterns, schedules, streams)", (id) => {
+    for (const trigger of functionTriggers(template, id, context)) {
+      if (trigger.kind === "EventBridgeRule")
+        expect(() => validateEventPattern(trigger.pattern)).not.toThrow();
+      if (trigger.kind === "Schedule")
+        expect(() => parseScheduleExpression(trigger.expression)).not.toThrow();
+      if (trigger.kind === "DynamoDB")
+        expect(template.Resources[trigger.tableLogicalId]?.Type).toBe("AWS::DynamoDB::Table");
+    }
+  });
+
+  it("subscribes the per-host sync to this cluster's container instance changes", () => {
+    const triggers = functionTriggers(template, "DesiredCountSyncFunction", context);
+    expect(triggers).toContainEqual(
+      expect.objectContaining({
+        kind: "EventBridgeRule",
+        pattern: {
+          source: ["aws.ecs"],
+          "detail-type": ["ECS Container Instance State Change"],
+          detail: { clusterArn: [context.attributes?.["Cluster.Arn"]] },
+        },
+      }),
+    );
+  });
+
+  it("resolves the state machine's substitutions, the load balancer URL included", () => {
+    const [machine] = stateMachines(template, context);
+    expect(machine?.definitionUri).toBe("statemachines/deploy-and-benchmark.asl.json");
+    expect(machine?.substitutions.LoadBalancerUrl).toBe("http://127.0.0.1:18080");
+    expect(machine?.substitutions.BenchmarkRunnerFunctionArn).toMatch(
+      /^arn:aws:lambda:us-east-1:000000000000:function:/,
+    );
+  });
+
+  it("joins WebService to its target group, health check and load balancer", () => {
+    const web = loadBalancedServices(template).find((s) => s.serviceLogicalId === "WebService");
+    expect(web).toMatchObject({
+      serviceName: "web",
+      containerName: "web",
+      containerPort: 8080,
+      targetGroupLogicalId: "WebTargetGroup",
+      loadBalancerLogicalId: "LoadBalancer",
+      targetGroup: expect.objectContaining({ HealthCheckPath: "/health" }),
+    });
+  });
+});
