@@ -1,0 +1,167 @@
+import { join, resolve } from "node:path";
+import { MetricsStore } from "./cloudwatch/metrics";
+import { type DynamoDBStreamRecord, DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
+import { EcsControlPlane } from "./ecs/control-plane";
+import {
+  defaultContainersDir,
+  ProcessTaskRunner,
+  SimulatedTaskRunner,
+  type TaskRunner,
+} from "./ecs/task-runner";
+import { Edge, type JsonHandler, type RouteOptions } from "./edge/server";
+import { InProcessEventBus, type LocalEventBus } from "./events/bus";
+import { FaultInjector, type Faults } from "./faults/faults";
+
+export type { DynamoDBStreamRecord } from "./dynamodb/streams-proxy";
+export type { EcsControlPlane, HostSpec, TaskEndpoint } from "./ecs/control-plane";
+export type { BusEvent, LocalEventBus } from "./events/bus";
+export type { Fault } from "./faults/faults";
+
+export interface LocalCloudOptions {
+  /** Edge port; default 4566, 0 = ephemeral (tests). */
+  port?: number;
+  host?: "127.0.0.1";
+  region?: string;
+  accountId?: string;
+  /** "processes" runs containers/ programs; "simulated" runs no process (bench, fast tests). */
+  runTasks?: "processes" | "simulated";
+  /** Where `<name>/src/main.ts` container programs live; default the project's containers/. */
+  containersDir?: string;
+  /** SIGTERM → SIGKILL grace for containers without `stopTimeout`; default 30 s as ECS. */
+  stopTimeoutMs?: number;
+  /** Scheduler period; changes also trigger a pass at once. Default 200 ms. */
+  reconcileIntervalMs?: number;
+  /** Failed starts that fail a deployment without a circuit breaker; default 10. */
+  failedTasksThreshold?: number;
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  region: string;
+  accountId: string;
+  ecs: EcsControlPlane;
+  events: LocalEventBus;
+  dynamodb: {
+    subscribeStream(
+      tableName: string,
+      listener: (records: DynamoDBStreamRecord[]) => void,
+    ): () => void;
+    /** dynalite's own endpoint, behind the edge's stream proxy; clients use `endpoint`. */
+    internalEndpoint: string;
+  };
+  cloudwatch: MetricsStore;
+  faults: Faults;
+  edge: {
+    route(targetPrefix: string, handler: JsonHandler, options?: RouteOptions): void;
+  };
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(defaultContainersDir, "..");
+
+/**
+ * Boots the local cloud on loopback: the edge endpoint with ECS, DynamoDB (dynalite +
+ * streams) and CloudWatch behind it, the ECS scheduler, and the in-process event bus.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const region = options.region ?? "us-east-1";
+  const accountId = options.accountId ?? "000000000000";
+  const host = options.host ?? "127.0.0.1";
+  const faults = new FaultInjector();
+  const edge = new Edge(faults);
+  const bus = new InProcessEventBus((error) =>
+    console.error("local event bus listener failed:", error),
+  );
+  const dynamodb = new DynamoDBStreamsProxy(region, accountId);
+  const cloudwatch = new MetricsStore();
+
+  await dynamodb.start();
+  let endpoint: string;
+  try {
+    endpoint = await edge.listen(options.port ?? 4566, host);
+  } catch (error) {
+    await dynamodb.stop();
+    throw error;
+  }
+
+  const containersDir = resolve(options.containersDir ?? defaultContainersDir);
+  const runner: TaskRunner =
+    options.runTasks === "simulated"
+      ? new SimulatedTaskRunner()
+      : new ProcessTaskRunner({
+          containersDir,
+          outDir:
+            containersDir === defaultContainersDir
+              ? join(repoRoot, ".tmp", "containers")
+              : join(
+                  repoRoot,
+                  ".tmp",
+                  "containers",
+                  Buffer.from(containersDir).toString("base64url").slice(-24),
+                ),
+          // What a task role and the agent give a container on AWS, pointed at loopback.
+          baseEnvironment: {
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_REGION: region,
+            AWS_DEFAULT_REGION: region,
+            AWS_ACCESS_KEY_ID: "test",
+            AWS_SECRET_ACCESS_KEY: "test",
+          },
+        });
+  const ecs = new EcsControlPlane({
+    region,
+    accountId,
+    runner,
+    bus,
+    stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
+    reconcileIntervalMs: options.reconcileIntervalMs,
+    failedTasksThreshold: options.failedTasksThreshold,
+  });
+
+  edge.route(
+    "AmazonEC2ContainerServiceV20141113",
+    (operation, input) => ecs.handle(operation, input),
+    {
+      namespace: "com.amazonaws.ecs",
+    },
+  );
+  edge.routeRaw(
+    "DynamoDB_20120810",
+    (operation, body, headers) => dynamodb.handle(operation, body, headers),
+    {
+      namespace: "com.amazonaws.dynamodb.v20120810",
+    },
+  );
+  edge.route(
+    "GraniteServiceVersion20100801",
+    (operation, input) => cloudwatch.handle(operation, input),
+    {
+      namespace: "com.amazonaws.cloudwatch",
+    },
+  );
+  ecs.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    region,
+    accountId,
+    ecs,
+    events: bus,
+    dynamodb: {
+      subscribeStream: (tableName, listener) => dynamodb.subscribeStream(tableName, listener),
+      internalEndpoint: dynamodb.internalEndpoint,
+    },
+    cloudwatch,
+    faults,
+    edge: { route: (prefix, handler, routeOptions) => edge.route(prefix, handler, routeOptions) },
+    stop() {
+      stopping ??= (async () => {
+        await ecs.stop();
+        await edge.close();
+        await dynamodb.stop();
+      })();
+      return stopping;
+    },
+  };
+}

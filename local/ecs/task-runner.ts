@@ -1,0 +1,399 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { constants } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export interface NetworkBinding {
+  bindIP: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: "tcp" | "udp";
+}
+
+export interface ContainerLaunch {
+  name: string;
+  image: string;
+  essential: boolean;
+  environment: Readonly<Record<string, string>>;
+  portMappings: readonly { containerPort: number; hostPort: number; protocol: "tcp" | "udp" }[];
+  stopTimeoutMs: number;
+}
+
+export interface TaskLaunch {
+  taskArn: string;
+  clusterName: string;
+  containerInstanceArn: string;
+  containers: readonly ContainerLaunch[];
+}
+
+/** What a runner reports back; the control plane turns these into task state. */
+export interface LaunchHooks {
+  /** Every container started; bindings per container name. */
+  running(bindings: ReadonlyMap<string, NetworkBinding[]>): void;
+  /** One container exited (exit code, or null when it never ran). */
+  containerExited(name: string, exitCode: number | null, reason?: string): void;
+  /** Every container of the task has exited: the task is STOPPED. */
+  stopped(failedToStart?: string): void;
+}
+
+export interface TaskRunner {
+  launch(task: TaskLaunch, hooks: LaunchHooks): void;
+  /** SIGTERM each container, SIGKILL after its stop timeout; `stopped` follows. */
+  stop(taskArn: string): void;
+  /** The last lines a task's containers wrote (stdout and stderr), for tests and reports. */
+  logs(taskArn: string): string[];
+  /** Stops every task and waits until all have exited. */
+  shutdown(): Promise<void>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const defaultContainersDir = join(repoRoot, "containers");
+
+/**
+ * The `containers/<name>/` folder an image runs: the image's repository name (last path
+ * segment, tag or digest stripped) equals `<name>` or ends with `-<name>`.
+ */
+export function containerFolderFor(image: string, folders: readonly string[]): string | undefined {
+  const lastSegment = image.split("/").pop() ?? image;
+  const repository = lastSegment.split("@")[0]?.split(":")[0] ?? lastSegment;
+  return folders
+    .filter((name) => repository === name || repository.endsWith(`-${name}`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/** A free loopback port: the kernel picks one, we release it for the child to bind. */
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+type Bundler = (name: string) => Promise<string>;
+
+/** Bundles `containers/<name>/src/main.ts` once per run, with the project's esbuild options. */
+function makeBundler(containersDir: string, outDir: string): Bundler {
+  const bundles = new Map<string, Promise<string>>();
+  const useProjectBuild =
+    resolve(containersDir) === defaultContainersDir && existsSync(join(containersDir, "build.ts"));
+  return (name) => {
+    let bundle = bundles.get(name);
+    if (bundle === undefined) {
+      bundle = useProjectBuild
+        ? projectBundle(name, outDir)
+        : esbuildBundle(containersDir, name, outDir);
+      bundles.set(name, bundle);
+    }
+    return bundle;
+  };
+}
+
+interface ContainersBuildModule {
+  bundleContainer(name: string, outDir: string): Promise<unknown>;
+}
+
+async function projectBundle(name: string, outDir: string): Promise<string> {
+  const module = (await import(
+    pathToFileURL(join(defaultContainersDir, "build.ts")).href
+  )) as ContainersBuildModule;
+  const result = await module.bundleContainer(name, outDir);
+  return typeof result === "string" ? result : join(outDir, `${name}.mjs`);
+}
+
+async function esbuildBundle(containersDir: string, name: string, outDir: string): Promise<string> {
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [join(containersDir, name, "src", "main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  });
+  const outfile = join(outDir, `${name}.mjs`);
+  await mkdir(outDir, { recursive: true });
+  // Write then rename: parallel test files may bundle the same container at once.
+  const temporary = `${outfile}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, result.outputFiles[0]?.contents ?? "");
+  await rename(temporary, outfile);
+  return outfile;
+}
+
+interface RunningContainer {
+  launch: ContainerLaunch;
+  child: ChildProcess | undefined;
+  exited: boolean;
+  killTimer?: NodeJS.Timeout;
+}
+
+interface RunningTask {
+  launch: TaskLaunch;
+  hooks: LaunchHooks;
+  containers: RunningContainer[];
+  stopRequested: boolean;
+  log: string[];
+  done: Promise<void>;
+  finish: () => void;
+}
+
+const maxLogLines = 200;
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number | null {
+  if (code !== null) return code;
+  if (signal !== null) return 128 + (constants.signals[signal] ?? 0);
+  return null;
+}
+
+/**
+ * Runs each container as a Node child process (no Docker): the program bundled from
+ * `containers/<name>/src/main.ts`, its environment plus PORT and the ECS_* variables.
+ */
+export class ProcessTaskRunner implements TaskRunner {
+  private readonly tasks = new Map<string, RunningTask>();
+  private readonly finishedLogs = new Map<string, string[]>();
+  private readonly bundle: Bundler;
+  private readonly folders: string[];
+
+  constructor(
+    private readonly options: {
+      containersDir: string;
+      outDir: string;
+      /** Variables every container gets first (endpoint, region, fake credentials). */
+      baseEnvironment: Readonly<Record<string, string>>;
+    },
+  ) {
+    this.bundle = makeBundler(options.containersDir, options.outDir);
+    this.folders = existsSync(options.containersDir)
+      ? readdirSync(options.containersDir, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .filter((entry) => existsSync(join(options.containersDir, entry.name, "src", "main.ts")))
+          .map((entry) => entry.name)
+      : [];
+  }
+
+  launch(launch: TaskLaunch, hooks: LaunchHooks): void {
+    let finish = () => {};
+    const done = new Promise<void>((resolveDone) => {
+      finish = resolveDone;
+    });
+    const task: RunningTask = {
+      launch,
+      hooks,
+      containers: launch.containers.map((container) => ({
+        launch: container,
+        child: undefined,
+        exited: false,
+      })),
+      stopRequested: false,
+      log: [],
+      done,
+      finish,
+    };
+    this.tasks.set(launch.taskArn, task);
+    this.start(task).catch((error: unknown) => this.failToStart(task, String(error)));
+  }
+
+  private failToStart(task: RunningTask, reason: string): void {
+    for (const container of task.containers) {
+      if (container.child === undefined && !container.exited) {
+        container.exited = true;
+      }
+    }
+    if (task.containers.some((container) => container.child !== undefined && !container.exited)) {
+      this.stop(task.launch.taskArn);
+      return;
+    }
+    this.finished(task, reason);
+  }
+
+  private finished(task: RunningTask, failedToStart?: string): void {
+    this.tasks.delete(task.launch.taskArn);
+    this.finishedLogs.set(task.launch.taskArn, task.log);
+    // Keep the logs of the last stopped tasks only.
+    if (this.finishedLogs.size > 500) {
+      const oldest = this.finishedLogs.keys().next().value;
+      if (oldest !== undefined) this.finishedLogs.delete(oldest);
+    }
+    task.hooks.stopped(failedToStart);
+    task.finish();
+  }
+
+  private async start(task: RunningTask): Promise<void> {
+    const bindings = new Map<string, NetworkBinding[]>();
+    const programs: string[] = [];
+    for (const container of task.containers) {
+      const folder = containerFolderFor(container.launch.image, this.folders);
+      if (folder === undefined) {
+        this.failToStart(
+          task,
+          `CannotPullContainerError: no containers/<name>/src/main.ts matches image ${container.launch.image}`,
+        );
+        return;
+      }
+      try {
+        programs.push(await this.bundle(folder));
+      } catch (error) {
+        this.failToStart(
+          task,
+          `CannotPullContainerError: bundling ${folder} failed: ${String(error)}`,
+        );
+        return;
+      }
+      const containerBindings: NetworkBinding[] = [];
+      for (const mapping of container.launch.portMappings) {
+        const hostPort = await freeLoopbackPort();
+        containerBindings.push({
+          bindIP: "127.0.0.1",
+          containerPort: mapping.containerPort,
+          hostPort,
+          protocol: mapping.protocol,
+        });
+      }
+      bindings.set(container.launch.name, containerBindings);
+    }
+    if (task.stopRequested) {
+      this.failToStart(task, "Task stopped before it started");
+      return;
+    }
+    task.containers.forEach((container, index) => {
+      const port = bindings.get(container.launch.name)?.[0]?.hostPort;
+      const child = spawn(process.execPath, [programs[index] ?? ""], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          ...this.options.baseEnvironment,
+          ...container.launch.environment,
+          ...(port === undefined ? {} : { PORT: String(port) }),
+          ECS_CLUSTER: task.launch.clusterName,
+          ECS_TASK_ARN: task.launch.taskArn,
+          ECS_CONTAINER_INSTANCE_ARN: task.launch.containerInstanceArn,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      container.child = child;
+      const record = (chunk: Buffer) => {
+        for (const line of chunk.toString("utf8").split("\n")) {
+          if (line === "") continue;
+          task.log.push(`${container.launch.name}: ${line}`);
+          if (task.log.length > maxLogLines) task.log.shift();
+        }
+      };
+      child.stdout?.on("data", record);
+      child.stderr?.on("data", record);
+      child.on("error", (error) => record(Buffer.from(String(error))));
+      child.on("exit", (code, signal) => this.exited(task, container, exitCodeOf(code, signal)));
+    });
+    task.hooks.running(bindings);
+  }
+
+  private exited(task: RunningTask, container: RunningContainer, exitCode: number | null): void {
+    if (container.exited) return;
+    container.exited = true;
+    clearTimeout(container.killTimer);
+    task.hooks.containerExited(container.launch.name, exitCode);
+    // An essential container's exit stops the whole task, as on ECS.
+    if (container.launch.essential && !task.stopRequested) this.stop(task.launch.taskArn);
+    if (task.containers.every((c) => c.exited)) this.finished(task);
+  }
+
+  stop(taskArn: string): void {
+    const task = this.tasks.get(taskArn);
+    if (task === undefined) return;
+    task.stopRequested = true;
+    for (const container of task.containers) {
+      const child = container.child;
+      if (child === undefined || container.exited || container.killTimer !== undefined) continue;
+      child.kill("SIGTERM");
+      container.killTimer = setTimeout(() => {
+        if (!container.exited) child.kill("SIGKILL");
+      }, container.launch.stopTimeoutMs);
+    }
+  }
+
+  logs(taskArn: string): string[] {
+    return [...(this.tasks.get(taskArn)?.log ?? this.finishedLogs.get(taskArn) ?? [])];
+  }
+
+  async shutdown(): Promise<void> {
+    const pending = [...this.tasks.values()];
+    for (const task of pending) this.stop(task.launch.taskArn);
+    await Promise.all(pending.map((task) => task.done));
+  }
+}
+
+/**
+ * Tasks without processes, for the 1,000-host benchmark and fast tests: they start on
+ * the next tick, stop at once with exit code 0, and `exit()` simulates a crash.
+ */
+export class SimulatedTaskRunner implements TaskRunner {
+  private readonly tasks = new Map<
+    string,
+    { launch: TaskLaunch; hooks: LaunchHooks; running: boolean }
+  >();
+  private nextPort = 32768;
+
+  launch(launch: TaskLaunch, hooks: LaunchHooks): void {
+    const task = { launch, hooks, running: false };
+    this.tasks.set(launch.taskArn, task);
+    setImmediate(() => {
+      if (!this.tasks.has(launch.taskArn) || task.running) return;
+      task.running = true;
+      const bindings = new Map<string, NetworkBinding[]>();
+      for (const container of launch.containers) {
+        bindings.set(
+          container.name,
+          container.portMappings.map((mapping) => ({
+            bindIP: "0.0.0.0",
+            containerPort: mapping.containerPort,
+            hostPort: mapping.hostPort !== 0 ? mapping.hostPort : this.dynamicPort(),
+            protocol: mapping.protocol,
+          })),
+        );
+      }
+      hooks.running(bindings);
+    });
+  }
+
+  private dynamicPort(): number {
+    const port = this.nextPort;
+    this.nextPort = port >= 60999 ? 32768 : port + 1;
+    return port;
+  }
+
+  stop(taskArn: string): void {
+    this.exit(taskArn, 0);
+  }
+
+  /** Simulates the task's containers exiting with `exitCode` (a crash when non-zero). */
+  exit(taskArn: string, exitCode: number): void {
+    const task = this.tasks.get(taskArn);
+    if (task === undefined) return;
+    this.tasks.delete(taskArn);
+    setImmediate(() => {
+      for (const container of task.launch.containers) {
+        task.hooks.containerExited(container.name, task.running ? exitCode : null);
+      }
+      task.hooks.stopped();
+    });
+  }
+
+  logs(): string[] {
+    return [];
+  }
+
+  async shutdown(): Promise<void> {
+    for (const taskArn of [...this.tasks.keys()]) this.stop(taskArn);
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+  }
+}
