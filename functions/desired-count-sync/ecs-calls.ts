@@ -1,0 +1,91 @@
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandInput,
+  type DescribeServicesCommandOutput,
+  type ECSClient,
+  paginateListContainerInstances,
+  paginateListServices,
+  UpdateServiceCommand,
+  type UpdateServiceCommandOutput,
+} from "@aws-sdk/client-ecs";
+
+export const ECS_PAGE_SIZE = 100; // the maximum for ListServices and ListContainerInstances
+export const DESCRIBE_SERVICES_BATCH = 10; // the maximum for DescribeServices
+
+export type EcsOperation =
+  | "DescribeServices"
+  | "ListContainerInstances"
+  | "UpdateService"
+  | "ListServices";
+
+export type ApiCalls = Record<EcsOperation, number>;
+
+export function noApiCalls(): ApiCalls {
+  return { DescribeServices: 0, ListContainerInstances: 0, UpdateService: 0, ListServices: 0 };
+}
+
+/**
+ * The only way the function talks to ECS. Every request goes through here and is
+ * counted as it is sent (the SDK's own retries of one request count once), so the
+ * summary's `apiCalls` is measured, not estimated. Paginated calls are counted in the
+ * paginator's `withCommand` hook, which runs once per page request.
+ */
+export class EcsCalls {
+  readonly counts: ApiCalls = noApiCalls();
+
+  constructor(private readonly client: ECSClient) {}
+
+  private count<C>(operation: EcsOperation): (command: C) => C {
+    return (command) => {
+      this.counts[operation] += 1;
+      return command;
+    };
+  }
+
+  /** Every service ARN in the cluster, 100 per call. */
+  async listServiceArns(cluster: string): Promise<string[]> {
+    const arns: string[] = [];
+    const pages = paginateListServices(
+      { client: this.client, withCommand: this.count("ListServices") },
+      { cluster, maxResults: ECS_PAGE_SIZE },
+    );
+    for await (const page of pages) arns.push(...(page.serviceArns ?? []));
+    return arns;
+  }
+
+  /** One DescribeServices call; `services` must hold at most 10 identifiers. */
+  describeServices(input: DescribeServicesCommandInput): Promise<DescribeServicesCommandOutput> {
+    this.counts.DescribeServices += 1;
+    return this.client.send(new DescribeServicesCommand(input));
+  }
+
+  /**
+   * How many container instances are ACTIVE (never DRAINING or any other status) and
+   * match `filter`, 100 per call. Throws on any failure: an error is never a count.
+   */
+  async countActiveInstances(cluster: string, filter: string | undefined): Promise<number> {
+    const arns = new Set<string>(); // a Set, so an instance repeated across pages counts once
+    const pages = paginateListContainerInstances(
+      { client: this.client, withCommand: this.count("ListContainerInstances") },
+      {
+        cluster,
+        status: "ACTIVE",
+        maxResults: ECS_PAGE_SIZE,
+        ...(filter === undefined ? {} : { filter }),
+      },
+    );
+    for await (const page of pages) {
+      for (const arn of page.containerInstanceArns ?? []) arns.add(arn);
+    }
+    return arns.size;
+  }
+
+  updateDesiredCount(
+    cluster: string,
+    service: string,
+    desiredCount: number,
+  ): Promise<UpdateServiceCommandOutput> {
+    this.counts.UpdateService += 1;
+    return this.client.send(new UpdateServiceCommand({ cluster, service, desiredCount }));
+  }
+}

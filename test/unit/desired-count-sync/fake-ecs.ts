@@ -1,0 +1,473 @@
+/**
+ * An in-memory model of the slice of ECS the per-host sync uses, with AWS's limits and
+ * pagination: ListServices / ListContainerInstances (maxResults ≤ 100, nextToken),
+ * DescribeServices (≤ 10 per call, `failures` MISSING, tags only with include TAGS),
+ * UpdateService. It can drive an `aws-sdk-client-mock` stub (`attach`) or stand in for
+ * the HTTP layer of a real ECSClient (`requestHandler`), so the SDK's serialization,
+ * signing and retries run too.
+ */
+import {
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  type DescribeServicesCommandInput,
+  type DescribeServicesCommandOutput,
+  type ECSClient,
+  ECSServiceException,
+  InvalidParameterException,
+  ListContainerInstancesCommand,
+  type ListContainerInstancesCommandInput,
+  type ListContainerInstancesCommandOutput,
+  ListServicesCommand,
+  type ListServicesCommandInput,
+  type ListServicesCommandOutput,
+  type PlacementConstraint,
+  type Service,
+  ServiceNotActiveException,
+  ServiceNotFoundException,
+  type Tag,
+  UpdateServiceCommand,
+  type UpdateServiceCommandInput,
+  type UpdateServiceCommandOutput,
+} from "@aws-sdk/client-ecs";
+import type { AwsClientStub } from "aws-sdk-client-mock";
+
+export type InstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "DEREGISTERING" | "INACTIVE";
+export type Operation =
+  | "ListServices"
+  | "DescribeServices"
+  | "ListContainerInstances"
+  | "UpdateService";
+
+export interface FakeInstance {
+  id: string;
+  status: InstanceStatus;
+  agentConnected: boolean;
+  attributes: Record<string, string>;
+}
+
+export interface FakeService {
+  name: string;
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  desiredCount: number;
+  placementConstraints?: PlacementConstraint[];
+  tags?: Tag[];
+}
+
+export interface FakeEcsOptions {
+  cluster?: string;
+  region?: string;
+  account?: string;
+}
+
+type Fault = () => Error;
+
+export function throttling(message = "Rate exceeded"): Error {
+  return new ECSServiceException({
+    name: "ThrottlingException",
+    $fault: "client",
+    $metadata: { httpStatusCode: 400 },
+    message,
+  });
+}
+
+export function serverError(message = "Internal failure"): Error {
+  return new ECSServiceException({
+    name: "ServerException",
+    $fault: "server",
+    $metadata: { httpStatusCode: 500 },
+    message,
+  });
+}
+
+export class FakeEcs {
+  readonly cluster: string;
+  readonly region: string;
+  readonly account: string;
+  readonly instances = new Map<string, FakeInstance>();
+  readonly services = new Map<string, FakeService>();
+  /** Every request the model answered or failed, in order. */
+  readonly log: { operation: Operation; input: unknown }[] = [];
+  private readonly faults = new Map<Operation, Fault[]>();
+  /** Set by `freeze()`: read answers are computed once per distinct request. */
+  private memo: Map<string, unknown> | undefined;
+
+  constructor(options: FakeEcsOptions = {}) {
+    this.cluster = options.cluster ?? "microscale";
+    this.region = options.region ?? "us-east-1";
+    this.account = options.account ?? "111122223333";
+  }
+
+  get clusterArn(): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:cluster/${this.cluster}`;
+  }
+
+  instanceArn(id: string): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:container-instance/${this.cluster}/${id}`;
+  }
+
+  serviceArn(name: string): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`;
+  }
+
+  // ---- building the cluster ------------------------------------------------------
+
+  addInstances(
+    count: number,
+    make: (i: number) => Partial<FakeInstance> = () => ({}),
+  ): FakeInstance[] {
+    const added: FakeInstance[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = make(i).id ?? `ci-${String(this.instances.size).padStart(6, "0")}`;
+      const instance: FakeInstance = {
+        status: "ACTIVE",
+        agentConnected: true,
+        attributes: { "ecs.os-type": "linux" },
+        ...make(i),
+        id,
+      };
+      this.instances.set(id, instance);
+      added.push(instance);
+    }
+    return added;
+  }
+
+  addService(service: Partial<FakeService> & { name: string }): FakeService {
+    const full: FakeService = { status: "ACTIVE", desiredCount: 0, ...service };
+    this.services.set(full.name, full);
+    return full;
+  }
+
+  /** The next `times` requests of `operation` fail with `fault()` (before any effect). */
+  failNext(operation: Operation, fault: Fault, times = 1): void {
+    const queue = this.faults.get(operation) ?? [];
+    for (let i = 0; i < times; i++) queue.push(fault);
+    this.faults.set(operation, queue);
+  }
+
+  calls(operation?: Operation): number {
+    return operation === undefined
+      ? this.log.length
+      : this.log.filter((entry) => entry.operation === operation).length;
+  }
+
+  /** ACTIVE instances matching `filter` — what the function is supposed to count. */
+  eligible(filter?: string): number {
+    const matches = compileFilter(filter);
+    return [...this.instances.values()].filter((i) => i.status === "ACTIVE" && matches(i)).length;
+  }
+
+  // ---- the API -------------------------------------------------------------------
+
+  /**
+   * For benchmarks: the cluster will not change any more, so each distinct read request
+   * is answered once and replayed, and the log keeps no copies — what is left to
+   * measure is the caller's own work. Writes still apply.
+   */
+  freeze(): void {
+    this.memo = new Map();
+  }
+
+  private cached<T>(operation: Operation, input: unknown, compute: () => T): T {
+    if (this.memo === undefined) return compute();
+    const key = operation + JSON.stringify(input);
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
+  }
+
+  private begin(operation: Operation, input: unknown): void {
+    this.log.push({ operation, input: this.memo === undefined ? structuredClone(input) : input });
+    const fault = this.faults.get(operation)?.shift();
+    if (fault !== undefined) throw fault();
+  }
+
+  private checkCluster(cluster: string | undefined): void {
+    const name = cluster?.startsWith("arn:") ? cluster.slice(cluster.indexOf("/") + 1) : cluster;
+    if (name !== this.cluster) {
+      throw new ClusterNotFoundException({ $metadata: {}, message: "Cluster not found." });
+    }
+  }
+
+  private page<T>(
+    items: T[],
+    maxResults: number | undefined,
+    nextToken: string | undefined,
+    defaultSize: number,
+  ) {
+    const size = maxResults ?? defaultSize;
+    if (!Number.isInteger(size) || size < 1 || size > 100) {
+      throw new InvalidParameterException({ $metadata: {}, message: "maxResults must be 1..100" });
+    }
+    const start =
+      nextToken === undefined ? 0 : Number(Buffer.from(nextToken, "base64url").toString());
+    if (!Number.isInteger(start) || start < 0 || start > items.length) {
+      throw new InvalidParameterException({ $metadata: {}, message: "Invalid nextToken" });
+    }
+    const end = start + size;
+    return {
+      items: items.slice(start, end),
+      nextToken: end < items.length ? Buffer.from(String(end)).toString("base64url") : undefined,
+    };
+  }
+
+  listServices(input: ListServicesCommandInput): ListServicesCommandOutput {
+    this.begin("ListServices", input);
+    return this.cached("ListServices", input, () => {
+      this.checkCluster(input.cluster);
+      const arns = [...this.services.values()]
+        .filter((s) => s.status !== "INACTIVE")
+        .map((s) => this.serviceArn(s.name));
+      const { items, nextToken } = this.page(arns, input.maxResults, input.nextToken, 10);
+      return { $metadata: {}, serviceArns: items, ...(nextToken ? { nextToken } : {}) };
+    });
+  }
+
+  describeServices(input: DescribeServicesCommandInput): DescribeServicesCommandOutput {
+    this.begin("DescribeServices", input);
+    return this.cached("DescribeServices", input, () => {
+      this.checkCluster(input.cluster);
+      const ids = input.services ?? [];
+      if (ids.length === 0 || ids.length > 10) {
+        throw new InvalidParameterException({ $metadata: {}, message: "services: 1..10 required" });
+      }
+      const services: Service[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const id of ids) {
+        const name = id.startsWith("arn:") ? id.slice(id.lastIndexOf("/") + 1) : id;
+        const found = this.services.get(name);
+        if (found === undefined) {
+          failures.push({ arn: this.serviceArn(name), reason: "MISSING" });
+          continue;
+        }
+        services.push({
+          serviceArn: this.serviceArn(found.name),
+          serviceName: found.name,
+          clusterArn: this.clusterArn,
+          status: found.status,
+          desiredCount: found.desiredCount,
+          runningCount: found.desiredCount,
+          pendingCount: 0,
+          placementConstraints: structuredClone(found.placementConstraints ?? []),
+          schedulingStrategy: "REPLICA",
+          ...(input.include?.includes("TAGS") && found.tags
+            ? { tags: structuredClone(found.tags) }
+            : {}),
+        });
+      }
+      return { $metadata: {}, services, failures };
+    });
+  }
+
+  listContainerInstances(
+    input: ListContainerInstancesCommandInput,
+  ): ListContainerInstancesCommandOutput {
+    this.begin("ListContainerInstances", input);
+    return this.cached("ListContainerInstances", input, () => {
+      this.checkCluster(input.cluster);
+      const matches = compileFilter(input.filter);
+      const arns = [...this.instances.values()]
+        .filter((i) =>
+          input.status === undefined
+            ? i.status === "ACTIVE" || i.status === "DRAINING"
+            : i.status === input.status,
+        )
+        .filter(matches)
+        .map((i) => this.instanceArn(i.id));
+      const { items, nextToken } = this.page(arns, input.maxResults, input.nextToken, 100);
+      return { $metadata: {}, containerInstanceArns: items, ...(nextToken ? { nextToken } : {}) };
+    });
+  }
+
+  updateService(input: UpdateServiceCommandInput): UpdateServiceCommandOutput {
+    this.begin("UpdateService", input);
+    this.checkCluster(input.cluster);
+    const id = input.service ?? "";
+    const service = this.services.get(
+      id.startsWith("arn:") ? id.slice(id.lastIndexOf("/") + 1) : id,
+    );
+    if (service === undefined) {
+      throw new ServiceNotFoundException({ $metadata: {}, message: "Service not found." });
+    }
+    if (service.status !== "ACTIVE") {
+      throw new ServiceNotActiveException({ $metadata: {}, message: "Service was not ACTIVE." });
+    }
+    if (input.desiredCount !== undefined) service.desiredCount = input.desiredCount;
+    return {
+      $metadata: {},
+      service: {
+        serviceName: service.name,
+        serviceArn: this.serviceArn(service.name),
+        desiredCount: service.desiredCount,
+      },
+    };
+  }
+
+  // ---- wiring --------------------------------------------------------------------
+
+  /** Answers an aws-sdk-client-mock stub from this model. */
+  attach(mock: AwsClientStub<ECSClient>): void {
+    mock
+      .on(ListServicesCommand)
+      .callsFake((input: ListServicesCommandInput) => this.listServices(input));
+    mock
+      .on(DescribeServicesCommand)
+      .callsFake((input: DescribeServicesCommandInput) => this.describeServices(input));
+    mock
+      .on(ListContainerInstancesCommand)
+      .callsFake((input: ListContainerInstancesCommandInput) => this.listContainerInstances(input));
+    mock
+      .on(UpdateServiceCommand)
+      .callsFake((input: UpdateServiceCommandInput) => this.updateService(input));
+  }
+
+  /**
+   * A `requestHandler` for a real ECSClient: decodes the AWS JSON 1.1 request and
+   * answers with the model's output, or with the AWS JSON error shape.
+   */
+  requestHandler(): NonNullable<ConstructorParameters<typeof ECSClient>[0]>["requestHandler"] {
+    const encoder = new TextEncoder();
+    const decoder = new TextDecoder();
+    const respond = (statusCode: number, body: unknown) => ({
+      response: {
+        statusCode,
+        headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake" },
+        body: encoder.encode(JSON.stringify(body)),
+      },
+    });
+    return {
+      handle: async (request: { headers: Record<string, string>; body?: unknown }) => {
+        const target = request.headers["x-amz-target"] ?? "";
+        const operation = target.slice(target.indexOf(".") + 1);
+        const { body } = request; // a string, bytes, or the SDK's string adapter
+        const text =
+          body === undefined
+            ? "{}"
+            : body instanceof Uint8Array
+              ? decoder.decode(body)
+              : String(body);
+        const replay = this.memo?.get(`http:${operation}${text}`);
+        if (replay !== undefined) {
+          this.log.push({ operation: operation as Operation, input: text });
+          return replay;
+        }
+        const input = JSON.parse(text) as object;
+        try {
+          const { $metadata: _, ...output } = this.dispatch(operation, input) as {
+            $metadata: unknown;
+          };
+          const answer = respond(200, output);
+          if (this.memo !== undefined && operation !== "UpdateService") {
+            this.memo.set(`http:${operation}${text}`, answer);
+          }
+          return answer;
+        } catch (error) {
+          const e = error as ECSServiceException;
+          const status = e.$fault === "server" ? 500 : 400;
+          return respond(status, { __type: e.name, message: e.message });
+        }
+      },
+    } as never;
+  }
+
+  private dispatch(operation: string, input: object): unknown {
+    switch (operation) {
+      case "ListServices":
+        return this.listServices(input as ListServicesCommandInput);
+      case "DescribeServices":
+        return this.describeServices(input as DescribeServicesCommandInput);
+      case "ListContainerInstances":
+        return this.listContainerInstances(input as ListContainerInstancesCommandInput);
+      case "UpdateService":
+        return this.updateService(input as UpdateServiceCommandInput);
+      default:
+        throw new InvalidParameterException({ $metadata: {}, message: `unsupported ${operation}` });
+    }
+  }
+}
+
+type Matcher = (instance: FakeInstance) => boolean;
+
+function invalid(message: string): Error {
+  return new InvalidParameterException({
+    $metadata: {},
+    message: `Invalid filter expression: ${message}`,
+  });
+}
+
+function compileClause(clause: string): Matcher {
+  let m = /^attribute:(\S+)\s+(==|!=)\s+(\S+)$/.exec(clause);
+  if (m) {
+    const [, name, op, value] = m as unknown as [string, string, string, string];
+    return (i) => (i.attributes[name] === value) === (op === "==");
+  }
+  m = /^attribute:(\S+)\s+in\s+\[(.*)\]$/.exec(clause);
+  if (m) {
+    const [, name, list] = m as unknown as [string, string, string];
+    const values = list.split(",").map((v) => v.trim());
+    return (i) => values.includes(i.attributes[name] ?? "\u0000");
+  }
+  m = /^attribute:(\S+)\s+exists$/.exec(clause);
+  if (m) {
+    const name = m[1] as string;
+    return (i) => name in i.attributes;
+  }
+  m = /^agentConnected\s+==\s+(true|false)$/.exec(clause);
+  if (m) {
+    const want = m[1] === "true";
+    return (i) => i.agentConnected === want;
+  }
+  throw invalid(clause);
+}
+
+/**
+ * A subset of the cluster query language, enough for memberOf tests: clauses
+ * `attribute:NAME == V`, `!= V`, `in [a, b]`, `exists`, `agentConnected == true|false`,
+ * combined with `and`/`&&`, `or`/`||` and parentheses (`and` binds tighter). Anything
+ * else is rejected, as ECS rejects bad syntax.
+ */
+export function compileFilter(filter: string | undefined): Matcher {
+  if (filter === undefined) return () => true;
+  const tokens = filter.match(/\(|\)|&&|\|\||\[[^\]]*\]|[^\s()]+/g) ?? [];
+  let at = 0;
+  const isAnd = (t: string | undefined) => t === "&&" || t?.toLowerCase() === "and";
+  const isOr = (t: string | undefined) => t === "||" || t?.toLowerCase() === "or";
+  const factor = (): Matcher => {
+    if (tokens[at] === "(") {
+      at += 1;
+      const inner = expr();
+      if (tokens[at] !== ")") throw invalid(filter);
+      at += 1;
+      return inner;
+    }
+    const words: string[] = [];
+    while (
+      at < tokens.length &&
+      !["(", ")"].includes(tokens[at] as string) &&
+      !isAnd(tokens[at]) &&
+      !isOr(tokens[at])
+    ) {
+      words.push(tokens[at] as string);
+      at += 1;
+    }
+    if (words.length === 0) throw invalid(filter);
+    return compileClause(words.join(" "));
+  };
+  const term = (): Matcher => {
+    const parts = [factor()];
+    while (isAnd(tokens[at])) {
+      at += 1;
+      parts.push(factor());
+    }
+    return (i) => parts.every((p) => p(i));
+  };
+  const expr = (): Matcher => {
+    const parts = [term()];
+    while (isOr(tokens[at])) {
+      at += 1;
+      parts.push(term());
+    }
+    return (i) => parts.some((p) => p(i));
+  };
+  const matcher = expr();
+  if (at !== tokens.length) throw invalid(filter);
+  return matcher;
+}

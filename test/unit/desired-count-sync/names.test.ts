@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import {
+  clusterName,
+  memberOfFilter,
+  sameCluster,
+  serviceName,
+} from "../../../functions/desired-count-sync/names";
+import { compileFilter, type FakeInstance } from "./fake-ecs";
+
+const arn = (name: string, account = "111122223333") =>
+  `arn:aws:ecs:us-east-1:${account}:cluster/${name}`;
+
+describe("cluster and service names", () => {
+  it("reads a cluster name from a name or an ARN", () => {
+    expect(clusterName("prod")).toBe("prod");
+    expect(clusterName(arn("prod"))).toBe("prod");
+    expect(clusterName("arn:aws-cn:ecs:cn-north-1:111122223333:cluster/prod")).toBe("prod");
+  });
+
+  it("compares clusters by name, or by ARN when both are ARNs", () => {
+    expect(sameCluster("prod", arn("prod"))).toBe(true);
+    expect(sameCluster(arn("prod"), "prod")).toBe(true);
+    expect(sameCluster(arn("prod"), arn("prod"))).toBe(true);
+    expect(sameCluster(arn("prod"), arn("prod", "999999999999"))).toBe(false);
+    expect(sameCluster("prod", arn("production"))).toBe(false);
+  });
+
+  it("reads a service name from either ARN format", () => {
+    expect(serviceName("web")).toBe("web");
+    expect(serviceName("arn:aws:ecs:us-east-1:111122223333:service/prod/web")).toBe("web");
+    expect(serviceName("arn:aws:ecs:us-east-1:111122223333:service/web")).toBe("web");
+  });
+});
+
+describe("memberOfFilter", () => {
+  it("is undefined without memberOf constraints", () => {
+    expect(memberOfFilter(undefined)).toBeUndefined();
+    expect(memberOfFilter([{ type: "distinctInstance" }])).toBeUndefined();
+    expect(memberOfFilter([{ type: "memberOf", expression: "  " }])).toBeUndefined();
+  });
+
+  it("passes one expression through verbatim", () => {
+    const expression = "attribute:ecs.instance-type =~ t3.* or attribute:pool == edge";
+    expect(memberOfFilter([{ type: "memberOf", expression }])).toBe(expression);
+  });
+
+  it("and-s several, parenthesising only compound ones", () => {
+    expect(
+      memberOfFilter([
+        { type: "memberOf", expression: "attribute:a == 1" },
+        { type: "distinctInstance" },
+        { type: "memberOf", expression: "attribute:b == 2 or attribute:c == 3" },
+        { type: "memberOf", expression: "not(task:group == database)" },
+      ]),
+    ).toBe(
+      "attribute:a == 1 and (attribute:b == 2 or attribute:c == 3) and (not(task:group == database))",
+    );
+  });
+
+  it("keeps `(a or b) and c` semantics (checked with the test model's evaluator)", () => {
+    const filter = memberOfFilter([
+      { type: "memberOf", expression: "attribute:a == 1 or attribute:b == 1" },
+      { type: "memberOf", expression: "attribute:c == 1" },
+    ]);
+    const host = (attributes: Record<string, string>): FakeInstance => ({
+      id: "x",
+      status: "ACTIVE",
+      agentConnected: true,
+      attributes,
+    });
+    const matches = compileFilter(filter);
+    expect(matches(host({ a: "1", c: "1" }))).toBe(true);
+    expect(matches(host({ b: "1", c: "1" }))).toBe(true);
+    expect(matches(host({ a: "1" }))).toBe(false); // `a or (b and c)` would say true
+  });
+});

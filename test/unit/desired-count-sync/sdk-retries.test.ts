@@ -1,0 +1,70 @@
+/**
+ * The same handler on a real ECSClient whose HTTP layer is the in-memory model, so the
+ * SDK's own serialization and standard retries run: throttling is retried by the SDK
+ * (and still counts as one call in the summary), and when the retries run out the
+ * invocation throws without writing.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { createHandler } from "../../../functions/desired-count-sync/index";
+import { SyncFailedError } from "../../../functions/desired-count-sync/sync";
+import { silentLog, silentMetrics } from "../../../functions/lib/observability";
+import { FakeEcs, throttling } from "./fake-ecs";
+import { sampleEvent } from "./harness";
+
+function setup(maxAttempts: number) {
+  const fake = new FakeEcs();
+  const ecs = new ECSClient({
+    region: fake.region,
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+    endpoint: "http://127.0.0.1:1", // never dialled: the request handler answers
+    requestHandler: fake.requestHandler(),
+    retryMode: "standard",
+    maxAttempts,
+  });
+  const env = { CLUSTER: fake.cluster, PER_HOST_SERVICES: "agent" };
+  const invoke = createHandler({ ecs, log: silentLog, metrics: silentMetrics, env: () => env });
+  fake.addInstances(120);
+  fake.addInstances(5, () => ({ status: "DRAINING" }));
+  fake.addService({ name: "agent", desiredCount: 100 });
+  return { fake, invoke };
+}
+
+describe("desired-count sync through the real SDK", () => {
+  it("throttling then success: the SDK retries and the update is written", async () => {
+    const { fake, invoke } = setup(3);
+    fake.failNext("ListContainerInstances", () => throttling());
+
+    const summary = await invoke(sampleEvent("container-instance-active"));
+
+    expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
+    // Two pages of 100, the first one sent twice by the SDK's retry.
+    expect(fake.calls("ListContainerInstances")).toBe(3);
+    expect(summary.apiCalls.ListContainerInstances).toBe(2);
+    expect(fake.services.get("agent")?.desiredCount).toBe(120);
+  });
+
+  it("throttling past the SDK's retries: throws, never writes", async () => {
+    const { fake, invoke } = setup(2);
+    fake.failNext("ListContainerInstances", () => throttling(), 2);
+
+    const error = await invoke(sampleEvent("container-instance-active")).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SyncFailedError);
+    expect((error as SyncFailedError).cause).toMatchObject({ name: "ThrottlingException" });
+    expect(fake.calls("UpdateService")).toBe(0);
+    expect(fake.services.get("agent")?.desiredCount).toBe(100);
+  });
+
+  it("missing services come back as DescribeServices failures and are skipped", async () => {
+    const { fake, invoke } = setup(1);
+    fake.services.clear();
+
+    const summary = await invoke(sampleEvent("scheduled-reconcile"));
+
+    expect(summary.services).toEqual([
+      expect.objectContaining({ service: "agent", skipped: true, reason: "missing" }),
+    ]);
+    expect(fake.calls("ListContainerInstances")).toBe(0);
+  });
+});
