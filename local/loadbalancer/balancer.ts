@@ -76,8 +76,8 @@ export class LocalLoadBalancer {
   private readonly targets = new Map<string, Target>();
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly health: HealthCheckSettings;
-  private readonly passes: (status: number) => boolean;
+  private health: HealthCheckSettings;
+  private passes: (status: number) => boolean;
   private next = 0;
   private stopped = false;
   url = "";
@@ -87,6 +87,12 @@ export class LocalLoadBalancer {
     this.passes = statusMatcher(this.health.matcher);
     this.server = createServer((request, response) => this.proxy(request, response));
     this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** Sets the target group's health check (the balancer exists before its target group is read). */
+  configureHealthCheck(settings: Partial<HealthCheckSettings>): void {
+    this.health = { ...defaultHealthCheck, ...settings };
+    this.passes = statusMatcher(this.health.matcher);
   }
 
   get name(): string {

@@ -1,0 +1,255 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import type { LocalCloud } from "../cloud";
+import { compilePattern } from "../eventbridge/pattern";
+import { functionFromTemplate } from "../lambda/definition";
+import { LocalLambdaRuntime } from "../lambda/runtime";
+import { LocalLoadBalancer } from "../loadbalancer/balancer";
+import { followServiceTasks, healthCheckFromTargetGroup } from "../loadbalancer/targets";
+import { Scheduler } from "../schedules/scheduler";
+import { LocalStepFunctions } from "../stepfunctions/executions";
+import { SdkIntegration, toServiceInput } from "../stepfunctions/sdk-integration";
+import {
+  type JsonObject,
+  projectRoot,
+  readTemplate,
+  resourcesOfType,
+  type Template,
+} from "../template/read";
+import { resolveIntrinsics } from "../template/resolve";
+import { functionTriggers, loadBalancedServices, localResolveContext, stateMachines } from "./plan";
+
+/**
+ * Applies template.yaml to a running local cloud: tables, cluster, task definitions
+ * and services through the real SDK against the edge; functions registered with the
+ * local runtime and subscribed to their triggers; load balancers following their
+ * services; the state machines on the edge.
+ */
+
+export interface WireOptions {
+  stackName?: string;
+  template?: Template;
+  /** Simulated seconds per real second for schedules, Wait/Retry and health checks. */
+  timeScale?: number;
+  /** Extra variables for every function (log level, metrics off). */
+  functionEnvironment?: Record<string, string>;
+  onError?(where: string, error: unknown): void;
+}
+
+export interface WiredCloud {
+  lambda: LocalLambdaRuntime;
+  stepFunctions: LocalStepFunctions;
+  scheduler: Scheduler;
+  loadBalancers: Map<string, LocalLoadBalancer>;
+  /** Logical ID → local name/ARN, for the CLI and tests. */
+  refs: Readonly<Record<string, string>>;
+  attributes: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** CloudFormation's property names where the ECS API uses a different word. */
+const ecsServiceRenames: Record<string, string> = {
+  PlacementStrategies: "PlacementStrategy",
+};
+/** Properties that are CloudFormation-only or not modelled locally. */
+const ecsServiceDropped = new Set(["ServiceConnectConfiguration", "NetworkConfiguration"]);
+
+export async function wireTemplate(
+  cloud: LocalCloud,
+  options: WireOptions = {},
+): Promise<WiredCloud> {
+  const template = options.template ?? readTemplate();
+  const timeScale = options.timeScale ?? 1;
+  const stackName = options.stackName ?? "microscale";
+  const report = options.onError ?? ((where, error) => console.error(`${where}:`, error));
+  const { region, accountId, endpoint } = cloud;
+  const sdkConfig = {
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
+
+  // Load balancers first: their URLs are the DNSName other resources refer to.
+  const loadBalancers = new Map<string, LocalLoadBalancer>();
+  const lbDnsNames: Record<string, string> = {};
+  for (const [id] of resourcesOfType(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")) {
+    const lb = new LocalLoadBalancer({ name: id });
+    lbDnsNames[id] = (await lb.listen()).replace(/^http:\/\//, "");
+    loadBalancers.set(id, lb);
+  }
+  const context = localResolveContext(template, {
+    region,
+    accountId,
+    stackName,
+    loadBalancerDnsNames: lbDnsNames,
+  });
+  const resolved = (id: string) =>
+    resolveIntrinsics(template.Resources[id]?.Properties ?? {}, context) as JsonObject;
+
+  // Tables.
+  const dynamodb = new DynamoDBClient(sdkConfig);
+  for (const [id] of resourcesOfType(template, "AWS::DynamoDB::Table")) {
+    const p = resolved(id);
+    try {
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: context.refs[id],
+          KeySchema: p.KeySchema,
+          AttributeDefinitions: p.AttributeDefinitions,
+          BillingMode: (p.BillingMode as string) ?? "PAY_PER_REQUEST",
+          StreamSpecification: p.StreamSpecification
+            ? { StreamEnabled: true, ...(p.StreamSpecification as JsonObject) }
+            : undefined,
+        } as ConstructorParameters<typeof CreateTableCommand>[0]),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  dynamodb.destroy();
+
+  // Cluster, task definitions, services.
+  const ecs = new ECSClient(sdkConfig);
+  for (const [id] of resourcesOfType(template, "AWS::ECS::Cluster")) {
+    cloud.ecs.ensureCluster(context.refs[id] as string);
+  }
+  for (const [id] of resourcesOfType(template, "AWS::ECS::TaskDefinition")) {
+    const input = toServiceInput("ecs", resolved(id)) as Record<string, unknown>;
+    input.family ??= `${stackName}-${id}`;
+    await ecs.send(
+      new RegisterTaskDefinitionCommand(
+        input as unknown as ConstructorParameters<typeof RegisterTaskDefinitionCommand>[0],
+      ),
+    );
+  }
+  for (const [id] of resourcesOfType(template, "AWS::ECS::Service")) {
+    const properties = Object.fromEntries(
+      Object.entries(resolved(id))
+        .filter(([key]) => !ecsServiceDropped.has(key))
+        .map(([key, value]) => [ecsServiceRenames[key] ?? key, value]),
+    );
+    const input = toServiceInput("ecs", properties) as Record<string, unknown>;
+    // The local task definition is revision 1 of the family the template registered.
+    input.serviceName ??= id;
+    await ecs.send(
+      new CreateServiceCommand(
+        input as unknown as ConstructorParameters<typeof CreateServiceCommand>[0],
+      ),
+    );
+  }
+  ecs.destroy();
+
+  // Load balancers follow their services' tasks.
+  const unsubscribes: (() => void)[] = [];
+  for (const service of loadBalancedServices(template)) {
+    const lb = service.loadBalancerLogicalId
+      ? loadBalancers.get(service.loadBalancerLogicalId)
+      : undefined;
+    const balancer =
+      lb ??
+      (await (async () => {
+        // A target group without a listener (BackendService) still gets a local proxy.
+        const own = new LocalLoadBalancer({ name: service.serviceLogicalId });
+        await own.listen();
+        loadBalancers.set(service.serviceLogicalId, own);
+        return own;
+      })());
+    balancer.configureHealthCheck(healthCheckFromTargetGroup(service.targetGroup, timeScale));
+    unsubscribes.push(
+      followServiceTasks(cloud.events, balancer, {
+        clusterArn: context.attributes?.["Cluster.Arn"],
+        serviceName: service.serviceName,
+        containerName: service.containerName,
+        containerPort: service.containerPort,
+      }),
+    );
+  }
+
+  // Functions and their triggers.
+  const lambda = new LocalLambdaRuntime({
+    region,
+    accountId,
+    endpoint,
+    environment: options.functionEnvironment,
+  });
+  const scheduler = new Scheduler({
+    account: accountId,
+    region,
+    timeScale,
+    onError: (rule, error) => report(`schedule ${rule.name}`, error),
+  });
+  for (const [id] of resourcesOfType(template, "AWS::Serverless::Function")) {
+    lambda.register(functionFromTemplate(template, id, context));
+    for (const trigger of functionTriggers(template, id, context)) {
+      const where = `${id}.${trigger.name}`;
+      const invoke = (event: unknown) =>
+        lambda.invoke(id, event).catch((error: unknown) => report(where, error));
+      if (trigger.kind === "EventBridgeRule") {
+        const matches = compilePattern(trigger.pattern);
+        unsubscribes.push(
+          cloud.events.subscribe((event) => {
+            if (matches(event)) void invoke(event);
+          }),
+        );
+      } else if (trigger.kind === "Schedule") {
+        if (trigger.enabled) {
+          scheduler.add({
+            name: where,
+            ruleArn: trigger.ruleArn,
+            expression: trigger.expression,
+            target: invoke,
+          });
+        }
+      } else {
+        const tableName = context.refs[trigger.tableLogicalId] as string;
+        unsubscribes.push(
+          cloud.dynamodb.subscribeStream(tableName, (records) => {
+            for (let i = 0; i < records.length; i += trigger.batchSize) {
+              void invoke({ Records: records.slice(i, i + trigger.batchSize) });
+            }
+          }),
+        );
+      }
+    }
+  }
+
+  // State machines, served on the edge.
+  const sdk = new SdkIntegration({ endpoint, region });
+  const stepFunctions = new LocalStepFunctions({ region, accountId, lambda, sdk, timeScale });
+  for (const machine of stateMachines(template, context)) {
+    stepFunctions.createStateMachine({
+      name: machine.name,
+      definitionText: readFileSync(resolve(projectRoot, machine.definitionUri), "utf8"),
+      substitutions: machine.substitutions,
+    });
+  }
+  cloud.edge.route("AWSStepFunctions", stepFunctions.handle, {
+    namespace: "com.amazonaws.swf.service.v2.model",
+  });
+
+  return {
+    lambda,
+    stepFunctions,
+    scheduler,
+    loadBalancers,
+    refs: context.refs,
+    attributes: context.attributes ?? {},
+    async stop() {
+      scheduler.stop();
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      await stepFunctions.stopAll();
+      sdk.destroy();
+      await Promise.all([...loadBalancers.values()].map((lb) => lb.close()));
+    },
+  };
+}
