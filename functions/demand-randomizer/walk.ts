@@ -27,7 +27,8 @@ export function firstDemand(max: number): number {
 
 /** The lowest and highest step allowed from `current`. */
 export function stepRange(current: number, { max, delta }: WalkBounds): [number, number] {
-  return [Math.max(-delta, -current), Math.min(delta, max - current)];
+  // `0 - current`, not `-current`, which is −0 at the lower edge.
+  return [Math.max(-delta, 0 - current), Math.min(delta, max - current)];
 }
 
 export function nextDemand(current: number, bounds: WalkBounds, random: Random): number {

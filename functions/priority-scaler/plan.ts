@@ -9,13 +9,13 @@
  * any step that grows.
  *
  * A scale still in flight: ECS stops tasks asynchronously, so right after a shrink
- * the stopping tasks still hold their slots. A service occupies
- * max(desired, running + pending) slots, and a grow may only use slots nobody
- * occupies:
+ * the stopping tasks still hold their slots (they still count as running). A
+ * service occupies max(desired, running + pending) slots — its desired tasks plus
+ * any excess still stopping — and a grow may only use slots nobody occupies:
  *
- *     grown service's new desired ≤ C − (slots the other service occupies)
+ *     new desired + its own excess still stopping ≤ C − slots the other occupies
  *
- * and not more than its own target. Whatever does not fit yet is *deferred*: the
+ * and not more than its target. Whatever does not fit yet is *deferred*: the
  * shrink is applied at once, the grow (or the part of it that does not fit) waits
  * for the next invocation — the next stream record or the reconcile schedule — by
  * which time the shrinking service's tasks have stopped. The cluster is never asked
@@ -58,8 +58,17 @@ export interface Plan {
 
 const other = (role: Role): Role => (role === "high" ? "low" : "high");
 
+/** Tasks beyond the desired count as read: being stopped, or a deployment's surge. */
+function excess(counts: ServiceCounts): number {
+  return Math.max(0, counts.running + counts.pending - counts.desired);
+}
+
+/**
+ * Slots a service holds once its desired count is `desired`: the tasks it wants
+ * plus the excess still stopping, and never less than the tasks that exist now.
+ */
 function occupied(counts: ServiceCounts, desired: number): number {
-  return Math.max(desired, counts.running + counts.pending);
+  return Math.max(desired + excess(counts), counts.running + counts.pending);
 }
 
 export function planScaling(input: PlanInput): Plan {
@@ -84,7 +93,7 @@ export function planScaling(input: PlanInput): Plan {
   for (const role of ["high", "low"] as const) {
     if (target[role] <= desired[role]) continue;
     const rest = other(role);
-    const room = capacity - occupied(input[rest], desired[rest]);
+    const room = capacity - occupied(input[rest], desired[rest]) - excess(input[role]);
     const to = Math.min(target[role], room);
     if (to > desired[role]) {
       steps.push({ role, from: desired[role], to });

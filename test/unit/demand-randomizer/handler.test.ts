@@ -1,0 +1,63 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler } from "../../../functions/demand-randomizer/index";
+import { ConfigurationError, ValidationError } from "../../../functions/lib/errors";
+import { demandImage, sampleEvent } from "./fixtures";
+
+vi.hoisted(() => {
+  // Before functions/lib/observability creates the Logger and Metrics.
+  process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
+});
+
+const ddb = mockClient(DynamoDBClient);
+const tick = () => sampleEvent("demand-randomizer", "scheduled-tick");
+
+beforeEach(() => {
+  ddb.reset();
+  vi.stubEnv("DEMAND_TABLE", "microscale-DemandTable");
+  vi.stubEnv("DEMAND_SEED", "42");
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("DemandRandomizerFunction handler", () => {
+  it("takes the sample scheduled event and writes one step", async () => {
+    ddb.on(GetItemCommand).resolves({ Item: demandImage(4, 3) });
+    ddb.on(PutItemCommand).resolves({});
+
+    const summary = await handler(tick());
+
+    expect(summary).toMatchObject({ table: "microscale-DemandTable", version: 4, wrote: true });
+    expect(ddb).toHaveReceivedCommandTimes(PutItemCommand, 1);
+  });
+
+  it("accepts EventBridge Scheduler's scheduled event too", async () => {
+    ddb.on(GetItemCommand).resolves({});
+    ddb.on(PutItemCommand).resolves({});
+
+    await expect(handler({ ...tick(), source: "aws.scheduler" })).resolves.toMatchObject({
+      version: 1,
+    });
+  });
+
+  it.each([
+    [{}, "detail-type"],
+    [{ ...tick(), "detail-type": "ECS Task State Change" }, "detail-type"],
+    [{ ...tick(), source: "aws.ecs" }, "source"],
+    ["tick", "event"],
+  ])("rejects %o with a ValidationError naming %s, before any call", async (event, field) => {
+    await expect(handler(event)).rejects.toThrow(ValidationError);
+    await expect(handler(event)).rejects.toMatchObject({ field });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it("fails fast on a missing DEMAND_TABLE", async () => {
+    vi.stubEnv("DEMAND_TABLE", "");
+
+    await expect(handler(tick())).rejects.toThrow(ConfigurationError);
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+});
