@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "../../../functions/lib/errors";
+import { freeSlots, taskSize, workerSlot } from "../../../functions/priority-scaler/capacity";
+
+describe("worker task size", () => {
+  it("uses the task-level cpu and memory when set", () => {
+    expect(taskSize({ cpu: "512", memory: "1024", containerDefinitions: [{ cpu: 128 }] })).toEqual({
+      cpu: 512,
+      memory: 1024,
+    });
+  });
+
+  it("otherwise sums the containers, taking the soft memory reservation when set", () => {
+    const size = taskSize({
+      containerDefinitions: [
+        { cpu: 128, memory: 512, memoryReservation: 256 },
+        { cpu: 64, memory: 128 },
+        {},
+      ],
+    });
+
+    expect(size).toEqual({ cpu: 192, memory: 384 });
+  });
+
+  it("rejects a size it cannot read, naming CAPACITY as the way out", () => {
+    expect(() => taskSize({ family: "worker", cpu: "1 vCPU-ish" })).toThrow(ConfigurationError);
+    expect(() => taskSize({ family: "worker", cpu: "1 vCPU-ish" })).toThrow(/CAPACITY/);
+  });
+
+  it("makes a slot that fits either service's task", () => {
+    expect(
+      workerSlot([
+        { cpu: 256, memory: 1024 },
+        { cpu: 512, memory: 512 },
+      ]),
+    ).toEqual({ cpu: 512, memory: 1024 });
+  });
+});
+
+describe("free slots on a container instance", () => {
+  const resources = (cpu: number, memory: number) => [
+    { name: "CPU", integerValue: cpu },
+    { name: "MEMORY", integerValue: memory },
+  ];
+
+  it("is limited by the scarcer of CPU and memory", () => {
+    const instance = { status: "ACTIVE", remainingResources: resources(2048, 1500) };
+    expect(freeSlots(instance, { cpu: 256, memory: 512 })).toBe(2);
+    expect(freeSlots(instance, { cpu: 1024, memory: 128 })).toBe(2);
+  });
+
+  it("ignores a resource the worker does not reserve", () => {
+    const instance = { status: "ACTIVE", remainingResources: resources(2048, 100) };
+    expect(freeSlots(instance, { cpu: 256, memory: 0 })).toBe(8);
+  });
+
+  it("is zero on a DRAINING host, a disconnected agent, or without remaining resources", () => {
+    const slot = { cpu: 256, memory: 512 };
+    expect(freeSlots({ status: "DRAINING", remainingResources: resources(4096, 8192) }, slot)).toBe(
+      0,
+    );
+    expect(
+      freeSlots(
+        { status: "ACTIVE", agentConnected: false, remainingResources: resources(4096, 8192) },
+        slot,
+      ),
+    ).toBe(0);
+    expect(freeSlots({ status: "ACTIVE" }, slot)).toBe(0);
+  });
+});

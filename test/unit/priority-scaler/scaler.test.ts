@@ -1,0 +1,576 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type ContainerInstance,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  type Service,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  ConfigurationError,
+  CorruptItemError,
+  MissingDataError,
+  ValidationError,
+} from "../../../functions/lib/errors";
+import type { TaskSize } from "../../../functions/priority-scaler/capacity";
+import {
+  loadScalerConfig,
+  type ScalerConfig,
+  scalePriorities,
+} from "../../../functions/priority-scaler/scaler";
+import {
+  demandImage,
+  recordingLog,
+  recordingMetrics,
+  sampleEvent,
+} from "../demand-randomizer/fixtures";
+
+const cluster = "microscale";
+const table = "microscale-DemandTable";
+const env = {
+  CLUSTER: cluster,
+  HIGH_PRIORITY_SERVICE: "high-priority",
+  LOW_PRIORITY_SERVICE: "low-priority",
+  CAPACITY: "9",
+  DEMAND_TABLE: table,
+};
+
+const ecsClient = new ECSClient({ region: "us-east-1" });
+const dynamodbClient = new DynamoDBClient({ region: "us-east-1" });
+const cloudwatchClient = new CloudWatchClient({ region: "us-east-1" });
+const ecs = mockClient(ecsClient);
+const ddb = mockClient(dynamodbClient);
+const cw = mockClient(cloudwatchClient);
+
+function service(name: string, desired: number, running = desired, pending = 0): Service {
+  return {
+    serviceName: name,
+    serviceArn: `arn:aws:ecs:us-east-1:111122223333:service/${cluster}/${name}`,
+    status: "ACTIVE",
+    desiredCount: desired,
+    runningCount: running,
+    pendingCount: pending,
+    taskDefinition: `arn:aws:ecs:us-east-1:111122223333:task-definition/microscale-${name}:3`,
+  };
+}
+
+function workers(high: Service, low: Service) {
+  ecs.on(DescribeServicesCommand).resolves({ services: [low, high], failures: [] });
+}
+
+function demand(value: number, version = 5) {
+  ddb.on(GetItemCommand).resolves({ Item: demandImage(value, version) });
+}
+
+function deps() {
+  return {
+    ecs: ecsClient,
+    dynamodb: dynamodbClient,
+    cloudwatch: cloudwatchClient,
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+    now: () => new Date("2025-03-06T17:05:00.000Z"),
+    taskSizes: new Map<string, TaskSize>(),
+  };
+}
+
+const config = (overrides: Record<string, string | undefined> = {}): ScalerConfig =>
+  loadScalerConfig({ ...env, ...overrides });
+const reconcile = () => sampleEvent("priority-scaler", "scheduled-reconcile");
+const modified = () => sampleEvent("priority-scaler", "demand-modified");
+
+function updates() {
+  return ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
+}
+
+beforeEach(() => {
+  ecs.reset();
+  ddb.reset();
+  cw.reset();
+  ecs.on(UpdateServiceCommand).resolves({});
+});
+
+describe("priority scaler", () => {
+  it("sets P1 to demand and P2 to the rest, growing P1 before P2", async () => {
+    // Prepare
+    demand(3);
+    workers(service("high-priority", 0), service("low-priority", 0));
+    const d = deps();
+
+    // Act
+    const summary = await scalePriorities(reconcile(), config(), d);
+
+    // Assess
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: table,
+      Key: { pk: { S: "demand" } },
+      ConsistentRead: true,
+    });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster,
+      services: ["high-priority", "low-priority"],
+    });
+    expect(updates()).toEqual([
+      { cluster, service: "high-priority", desiredCount: 3 },
+      { cluster, service: "low-priority", desiredCount: 6 },
+    ]);
+    expect(summary).toMatchObject({
+      trigger: "schedule",
+      source: "dynamodb",
+      demand: 3,
+      demandVersion: 5,
+      capacity: 9,
+      capacitySource: "CAPACITY",
+      before: { high: 0, low: 0 },
+      after: { high: 3, low: 6 },
+      target: { high: 3, low: 6 },
+      deferred: false,
+    });
+    expect(summary.apiCalls).toEqual({
+      "dynamodb:GetItem": 1,
+      "ecs:DescribeServices": 1,
+      "ecs:UpdateService": 2,
+    });
+    expect(Object.fromEntries(d.metrics.points.map((p) => [p.name, p.value]))).toEqual({
+      Demand: 3,
+      Capacity: 9,
+      HighPriorityDesired: 3,
+      HighPriorityRunning: 0,
+      LowPriorityDesired: 6,
+      LowPriorityRunning: 0,
+    });
+  });
+
+  it("shrinks P2 first and defers P1's grow while P2's tasks are still running", async () => {
+    demand(7);
+    workers(service("high-priority", 4), service("low-priority", 5));
+    const d = deps();
+
+    const summary = await scalePriorities(modified(), config(), d);
+
+    expect(updates()).toEqual([{ cluster, service: "low-priority", desiredCount: 2 }]);
+    expect(summary).toMatchObject({
+      after: { high: 4, low: 2 },
+      target: { high: 7, low: 2 },
+      deferred: true,
+      steps: [{ service: "low-priority", role: "low", from: 5, to: 2 }],
+    });
+    expect(d.log.lines.map((l) => l.message)).toContain(
+      "grow deferred: stopping tasks still hold the slots it needs",
+    );
+  });
+
+  it("finishes the deferred grow on the next invocation, once P2 has stopped", async () => {
+    demand(7);
+    workers(service("high-priority", 4), service("low-priority", 2));
+
+    const summary = await scalePriorities(reconcile(), config(), deps());
+
+    expect(updates()).toEqual([{ cluster, service: "high-priority", desiredCount: 7 }]);
+    expect(summary.deferred).toBe(false);
+  });
+
+  it("is idempotent: the same demand again changes nothing", async () => {
+    demand(3);
+    workers(service("high-priority", 3), service("low-priority", 6));
+
+    const summary = await scalePriorities(modified(), config(), deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(summary).toMatchObject({ steps: [], deferred: false, after: { high: 3, low: 6 } });
+  });
+
+  it("gives P1 the whole capacity when demand is above it", async () => {
+    demand(12);
+    workers(service("high-priority", 3), service("low-priority", 6));
+
+    const summary = await scalePriorities(reconcile(), config(), deps());
+
+    expect(summary.target).toEqual({ high: 9, low: 0 });
+    expect(updates()[0]).toEqual({ cluster, service: "low-priority", desiredCount: 0 });
+  });
+
+  it("acts on the stored item and ignores stream records older than it", async () => {
+    demand(2, 9);
+    workers(service("high-priority", 2), service("low-priority", 7));
+    const d = deps();
+
+    // The sample record carries version 2, value 7; the table has moved on to version 9.
+    const summary = await scalePriorities(modified(), config(), d);
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(summary).toMatchObject({
+      trigger: "stream",
+      demand: 2,
+      demandVersion: 9,
+      records: { received: 1, demand: 1, stale: 1, newestVersion: 2 },
+    });
+    expect(d.log.lines.map((l) => l.message)).toContain(
+      "ignoring stream records older than the stored demand item",
+    );
+  });
+
+  describe("bad or missing demand → typed error, no UpdateService", () => {
+    it.each([
+      ["a string", { value: { S: "7" } }],
+      ["NaN", { value: { N: "NaN" } }],
+      ["negative", { value: { N: "-1" } }],
+      ["missing", { value: undefined }],
+    ])("stored demand %s → CorruptItemError", async (_, overrides) => {
+      ddb.on(GetItemCommand).resolves({ Item: demandImage(3, 5, overrides) });
+      workers(service("high-priority", 3), service("low-priority", 6));
+
+      await expect(scalePriorities(reconcile(), config(), deps())).rejects.toThrow(
+        CorruptItemError,
+      );
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+
+    it("no demand item yet → MissingDataError", async () => {
+      ddb.on(GetItemCommand).resolves({});
+
+      await expect(scalePriorities(reconcile(), config(), deps())).rejects.toThrow(
+        MissingDataError,
+      );
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+
+    it("a malformed stream record → ValidationError before any call", async () => {
+      const event = modified() as { Records: Array<{ dynamodb: Record<string, unknown> }> };
+      delete event.Records[0]?.dynamodb.NewImage;
+
+      await expect(scalePriorities(event, config(), deps())).rejects.toThrow(ValidationError);
+      expect(ddb).not.toHaveReceivedAnyCommand();
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe("the worker services", () => {
+    it("a missing service → ConfigurationError naming its variable, no UpdateService", async () => {
+      demand(3);
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [service("high-priority", 3)],
+        failures: [
+          {
+            arn: `arn:aws:ecs:us-east-1:111122223333:service/${cluster}/low-priority`,
+            reason: "MISSING",
+          },
+        ],
+      });
+
+      const failure = scalePriorities(reconcile(), config(), deps());
+
+      await expect(failure).rejects.toThrow(ConfigurationError);
+      await expect(failure).rejects.toThrow(/LOW_PRIORITY_SERVICE: service low-priority .*MISSING/);
+      expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    });
+
+    it("a service being deleted → ConfigurationError", async () => {
+      demand(3);
+      workers(service("high-priority", 3), { ...service("low-priority", 6), status: "DRAINING" });
+
+      await expect(scalePriorities(reconcile(), config(), deps())).rejects.toThrow(
+        /low-priority in cluster microscale is DRAINING/,
+      );
+    });
+
+    it("matches services configured by ARN", async () => {
+      demand(3);
+      const low = service("low-priority", 6);
+      workers(service("high-priority", 3), low);
+
+      const summary = await scalePriorities(
+        reconcile(),
+        config({ LOW_PRIORITY_SERVICE: low.serviceArn }),
+        deps(),
+      );
+
+      expect(summary.steps).toEqual([]);
+    });
+
+    it("stops at the first failed UpdateService: a grow never follows a failed shrink", async () => {
+      demand(1);
+      workers(service("high-priority", 6), service("low-priority", 3));
+      ecs.on(UpdateServiceCommand).rejects(new Error("ServiceNotActiveException"));
+
+      await expect(scalePriorities(reconcile(), config(), deps())).rejects.toThrow(
+        "ServiceNotActiveException",
+      );
+      expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    });
+  });
+
+  describe("capacity derived from the cluster", () => {
+    function host(id: number, cpu: number, memory: number, extra: Partial<ContainerInstance> = {}) {
+      return {
+        containerInstanceArn: `arn:aws:ecs:us-east-1:111122223333:container-instance/${cluster}/${id}`,
+        status: "ACTIVE",
+        agentConnected: true,
+        remainingResources: [
+          { name: "CPU", type: "INTEGER", integerValue: cpu },
+          { name: "MEMORY", type: "INTEGER", integerValue: memory },
+          { name: "PORTS", type: "STRINGSET", stringSetValue: ["22"] },
+        ],
+        ...extra,
+      };
+    }
+
+    function hosts(instances: ContainerInstance[]) {
+      const arns = instances.map((i) => i.containerInstanceArn ?? "");
+      ecs.on(ListContainerInstancesCommand).callsFake((input: { nextToken?: string }) => {
+        const start = Number(input.nextToken ?? "0");
+        const page = arns.slice(start, start + 100);
+        const next = start + 100 < arns.length ? String(start + 100) : undefined;
+        return { containerInstanceArns: page, nextToken: next };
+      });
+      ecs
+        .on(DescribeContainerInstancesCommand)
+        .callsFake((input: { containerInstances: string[] }) => ({
+          containerInstances: instances.filter((i) =>
+            input.containerInstances.includes(i.containerInstanceArn ?? ""),
+          ),
+        }));
+    }
+
+    function taskDefinitions(
+      high: { cpu: string; memory: string },
+      low: { cpu: string; memory: string },
+    ) {
+      ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
+        taskDefinition: {
+          taskDefinitionArn: input.taskDefinition,
+          containerDefinitions: [],
+          ...(input.taskDefinition.includes("high-priority") ? high : low),
+        },
+      }));
+    }
+
+    it("counts free worker slots on ACTIVE hosts plus the worker tasks that exist", async () => {
+      demand(4);
+      // 2 running P1 + 3 running P2 tasks, and hosts with room for 2 + 1 + 0 more.
+      workers(service("high-priority", 2), service("low-priority", 3));
+      taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "256" });
+      hosts([
+        host(1, 600, 1100), // 2 slots of 256 CPU / 512 MiB
+        host(2, 1024, 600), // memory allows 1
+        host(3, 200, 4096), // CPU allows 0
+        host(4, 4096, 8192, { agentConnected: false }), // takes no new tasks
+      ]);
+
+      const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+      expect(summary).toMatchObject({
+        capacity: 8,
+        capacitySource: "cluster",
+        derivedCapacity: {
+          capacity: 8,
+          instances: 4,
+          slot: { cpu: 256, memory: 512 },
+          freeSlots: 3,
+          workerTasks: 5,
+        },
+        target: { high: 4, low: 4 },
+      });
+      expect(ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, {
+        cluster,
+        status: "ACTIVE",
+        maxResults: 100,
+      });
+    });
+
+    it("pages past 100 instances and describes them 100 at a time", async () => {
+      demand(0);
+      workers(service("high-priority", 0), service("low-priority", 0));
+      taskDefinitions({ cpu: "1024", memory: "1024" }, { cpu: "1024", memory: "1024" });
+      hosts(Array.from({ length: 250 }, (_, i) => host(i, 1024, 2048)));
+
+      const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+      expect(summary.capacity).toBe(250);
+      expect(summary.apiCalls).toMatchObject({
+        "ecs:ListContainerInstances": 3,
+        "ecs:DescribeContainerInstances": 3,
+        "ecs:DescribeTaskDefinition": 2,
+      });
+      const batches = ecs
+        .commandCalls(DescribeContainerInstancesCommand)
+        .map((call) => call.args[0].input.containerInstances?.length);
+      expect(batches).toEqual([100, 100, 50]);
+    });
+
+    it("describes each task definition revision once per execution environment", async () => {
+      demand(0);
+      workers(service("high-priority", 0), service("low-priority", 0));
+      taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "512" });
+      hosts([host(1, 1024, 2048)]);
+      const d = deps();
+
+      await scalePriorities(reconcile(), config({ CAPACITY: undefined }), d);
+      const second = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), d);
+
+      expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+      expect(second.apiCalls["ecs:DescribeTaskDefinition"]).toBeUndefined();
+    });
+
+    it("refuses to derive capacity from task definitions that reserve nothing", async () => {
+      demand(3);
+      workers(service("high-priority", 0), service("low-priority", 0));
+      taskDefinitions({ cpu: "0", memory: "0" }, { cpu: "0", memory: "0" });
+      hosts([host(1, 1024, 2048)]);
+
+      await expect(
+        scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps()),
+      ).rejects.toThrow(/CAPACITY: cannot derive capacity/);
+      expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    });
+  });
+
+  describe("demand from CloudWatch", () => {
+    const metricEnv = {
+      DEMAND_SOURCE: "cloudwatch",
+      DEMAND_METRIC_NAMESPACE: "AWS/SQS",
+      DEMAND_METRIC_NAME: "ApproximateNumberOfMessagesVisible",
+      DEMAND_METRIC_DIMENSIONS: "QueueName=work",
+      DEMAND_METRIC_STAT: "Maximum",
+    };
+
+    it("reads the newest datapoint of the configured statistic, rounded up", async () => {
+      cw.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [
+          {
+            Id: "demand",
+            Values: [4.2, 3],
+            Timestamps: [new Date("2025-03-06T17:04:00Z"), new Date("2025-03-06T17:03:00Z")],
+            StatusCode: "Complete",
+          },
+        ],
+      });
+      workers(service("high-priority", 5), service("low-priority", 4));
+
+      const summary = await scalePriorities(reconcile(), config(metricEnv), deps());
+
+      expect(cw).toHaveReceivedCommandWith(GetMetricDataCommand, {
+        StartTime: new Date("2025-03-06T17:00:00.000Z"),
+        EndTime: new Date("2025-03-06T17:05:00.000Z"),
+        ScanBy: "TimestampDescending",
+        MetricDataQueries: [
+          {
+            Id: "demand",
+            ReturnData: true,
+            MetricStat: {
+              Metric: {
+                Namespace: "AWS/SQS",
+                MetricName: "ApproximateNumberOfMessagesVisible",
+                Dimensions: [{ Name: "QueueName", Value: "work" }],
+              },
+              Period: 60,
+              Stat: "Maximum",
+            },
+          },
+        ],
+      });
+      expect(ddb).not.toHaveReceivedAnyCommand();
+      expect(summary).toMatchObject({ source: "cloudwatch", demand: 5, steps: [] });
+      expect(summary.apiCalls).toEqual({
+        "cloudwatch:GetMetricData": 1,
+        "ecs:DescribeServices": 1,
+      });
+    });
+
+    it("no datapoint → MissingDataError, no UpdateService", async () => {
+      cw.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [{ Id: "demand", Values: [], Timestamps: [], StatusCode: "Complete" }],
+      });
+
+      await expect(scalePriorities(reconcile(), config(metricEnv), deps())).rejects.toThrow(
+        /no datapoint in the last 300 s/,
+      );
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+
+    it("a negative statistic → ValidationError, no UpdateService", async () => {
+      cw.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [
+          { Id: "demand", Values: [-1], Timestamps: [new Date("2025-03-06T17:04:00Z")] },
+        ],
+      });
+
+      await expect(scalePriorities(reconcile(), config(metricEnv), deps())).rejects.toThrow(
+        ValidationError,
+      );
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+  });
+});
+
+describe("priority scaler configuration", () => {
+  it("defaults to demand from DynamoDB and capacity from the cluster", () => {
+    expect(loadScalerConfig({ ...env, CAPACITY: undefined })).toEqual({
+      cluster,
+      services: { high: "high-priority", low: "low-priority" },
+      capacity: undefined,
+      demand: { source: "dynamodb", table },
+    });
+  });
+
+  it("reads the CloudWatch metric settings", () => {
+    const loaded = loadScalerConfig({
+      ...env,
+      DEMAND_SOURCE: "cloudwatch",
+      DEMAND_METRIC_NAMESPACE: "Microscale",
+      DEMAND_METRIC_NAME: "QueueDepth",
+      DEMAND_METRIC_DIMENSIONS: "Queue=work, Stage = dev",
+      DEMAND_METRIC_PERIOD: "300",
+    });
+
+    expect(loaded.demand).toEqual({
+      source: "cloudwatch",
+      metric: {
+        namespace: "Microscale",
+        name: "QueueDepth",
+        dimensions: [
+          { Name: "Queue", Value: "work" },
+          { Name: "Stage", Value: "dev" },
+        ],
+        stat: "Average",
+        period: 300,
+      },
+    });
+  });
+
+  it.each([
+    [{ CLUSTER: "" }, "CLUSTER"],
+    [{ LOW_PRIORITY_SERVICE: "high-priority" }, "LOW_PRIORITY_SERVICE"],
+    [{ CAPACITY: "-1" }, "CAPACITY"],
+    [{ DEMAND_SOURCE: "sqs" }, "DEMAND_SOURCE"],
+    [{ DEMAND_TABLE: "" }, "DEMAND_TABLE"],
+    [{ DEMAND_SOURCE: "cloudwatch", DEMAND_METRIC_NAME: "x" }, "DEMAND_METRIC_NAMESPACE"],
+    [
+      {
+        DEMAND_SOURCE: "cloudwatch",
+        DEMAND_METRIC_NAMESPACE: "n",
+        DEMAND_METRIC_NAME: "x",
+        DEMAND_METRIC_DIMENSIONS: "Queue",
+      },
+      "DEMAND_METRIC_DIMENSIONS",
+    ],
+    [
+      {
+        DEMAND_SOURCE: "cloudwatch",
+        DEMAND_METRIC_NAMESPACE: "n",
+        DEMAND_METRIC_NAME: "x",
+        DEMAND_METRIC_PERIOD: "45",
+      },
+      "DEMAND_METRIC_PERIOD",
+    ],
+  ])("rejects %o naming %s", (overrides, variable) => {
+    expect(() => loadScalerConfig({ ...env, ...overrides })).toThrow(ConfigurationError);
+    expect(() => loadScalerConfig({ ...env, ...overrides })).toThrow(variable);
+  });
+});
