@@ -33,6 +33,8 @@ export interface LocalCloudOptions {
   reconcileIntervalMs?: number;
   /** Failed starts that fail a deployment without a circuit breaker; default 10. */
   failedTasksThreshold?: number;
+  /** RUNNING time before a rollout counts as COMPLETED; default 500 ms (0 when simulated). */
+  taskStabilizationMs?: number;
 }
 
 export interface LocalCloud {
@@ -116,6 +118,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
     reconcileIntervalMs: options.reconcileIntervalMs,
     failedTasksThreshold: options.failedTasksThreshold,
+    taskStabilizationMs:
+      options.taskStabilizationMs ?? (options.runTasks === "simulated" ? 0 : 500),
   });
 
   edge.route(

@@ -49,6 +49,12 @@ export interface EcsControlPlaneOptions {
   failedTasksThreshold?: number;
   /** How long STOPPED tasks stay describable (AWS: about an hour). */
   stoppedTaskRetentionMs?: number;
+  /**
+   * How long a deployment's tasks must have been RUNNING before it is COMPLETED (steady
+   * state). Stands in for health checks: a container that crashes right after it
+   * starts counts as a failed start instead of a finished rollout.
+   */
+  taskStabilizationMs?: number;
 }
 
 /** A host to add to a cluster, as an EC2 instance whose agent registers. */
@@ -211,6 +217,7 @@ export class EcsControlPlane {
       reconcileIntervalMs: 200,
       failedTasksThreshold: 10,
       stoppedTaskRetentionMs: 3_600_000,
+      taskStabilizationMs: 500,
       ...options,
     };
   }
@@ -1511,7 +1518,11 @@ export class EcsControlPlane {
     const steady =
       service.deployments.length === 1 &&
       good.length === desired &&
-      good.every((task) => task.lastStatus === "RUNNING") &&
+      good.every(
+        (task) =>
+          task.lastStatus === "RUNNING" &&
+          now - (task.startedAt?.getTime() ?? now) >= this.options.taskStabilizationMs,
+      ) &&
       replaceable.length === 0 &&
       service.tasks.size === desired;
     if (steady && primary.rolloutState === "IN_PROGRESS") {

@@ -1,0 +1,248 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { BusEvent, LocalCloud } from "../../../local/cloud";
+import { bootCloud, clientsFor, waitFor } from "./helpers";
+
+let cloud: LocalCloud;
+let ecs: ReturnType<typeof clientsFor>["ecs"];
+let events: BusEvent[];
+
+beforeEach(async () => {
+  cloud = await bootCloud({ runTasks: "processes", stopTimeoutMs: 300, reconcileIntervalMs: 50 });
+  ecs = clientsFor(cloud).ecs;
+  events = [];
+  cloud.events.subscribe((event) => events.push(event));
+  await ecs.send(new CreateClusterCommand({ clusterName: "proc" }));
+  cloud.ecs.registerHost({ cluster: "proc" });
+  cloud.ecs.registerHost({ cluster: "proc" });
+});
+
+afterEach(async () => {
+  await cloud.stop();
+});
+
+async function register(family: string, image: string, extra: { stopTimeout?: number } = {}) {
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [
+        {
+          name: "main",
+          image,
+          memory: 64,
+          portMappings: [{ containerPort: 8080, hostPort: 0 }],
+          environment: [{ name: "GREETING", value: "hello" }],
+          ...extra,
+        },
+      ],
+    }),
+  );
+}
+
+async function createService(
+  name: string,
+  family: string,
+  desiredCount = 1,
+  circuitBreaker = false,
+) {
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: "proc",
+      serviceName: name,
+      taskDefinition: family,
+      desiredCount,
+      deploymentConfiguration: circuitBreaker
+        ? {
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            minimumHealthyPercent: 100,
+            maximumPercent: 200,
+          }
+        : undefined,
+    }),
+  );
+}
+
+async function describeTask(arn: string) {
+  const described = await ecs.send(new DescribeTasksCommand({ cluster: "proc", tasks: [arn] }));
+  return described.tasks?.[0];
+}
+
+async function runningTask(service: string) {
+  const arns =
+    (await ecs.send(new ListTasksCommand({ cluster: "proc", serviceName: service }))).taskArns ??
+    [];
+  for (const arn of arns) {
+    const task = await describeTask(arn);
+    if (task?.lastStatus === "RUNNING") return task;
+  }
+  return undefined;
+}
+
+async function answer(port: number): Promise<string | undefined> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  } catch {
+    return undefined;
+  }
+}
+
+describe("tasks as child processes", () => {
+  it("runs the container program with its environment, PORT and the ECS variables", async () => {
+    await register(
+      "graceful",
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com/microscale-graceful:v1",
+    );
+    await createService("web", "graceful");
+    const task = await waitFor("a running task", () => runningTask("web"));
+    const port = task.containers?.[0]?.networkBindings?.[0]?.hostPort ?? 0;
+    const body = await waitFor("the task answering", () => answer(port));
+    expect(JSON.parse(body)).toEqual({ task: task.taskArn, greeting: "hello" });
+    expect(cloud.ecs.runningEndpoints("proc", "web")).toEqual([
+      { taskArn: task.taskArn, containerName: "main", host: "127.0.0.1", port },
+    ]);
+  });
+
+  it("stops with SIGTERM: a program that exits on it stops at once with exit code 0", async () => {
+    await register("graceful", "microscale-graceful");
+    await createService("web", "graceful");
+    const task = await waitFor("a running task", () => runningTask("web"));
+    await waitFor("listening", () =>
+      cloud.ecs.taskLogs(task.taskArn ?? "").includes("main: listening"),
+    );
+    const started = Date.now();
+    await ecs.send(
+      new StopTaskCommand({ cluster: "proc", task: task.taskArn, reason: "test says stop" }),
+    );
+    const stopped = await waitFor("STOPPED", async () => {
+      const current = await describeTask(task.taskArn ?? "");
+      return current?.lastStatus === "STOPPED" ? current : undefined;
+    });
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(stopped).toMatchObject({
+      stoppedReason: "test says stop",
+      stopCode: "UserInitiated",
+      desiredStatus: "STOPPED",
+    });
+    expect(stopped.containers?.[0]?.exitCode).toBe(0);
+    expect(cloud.ecs.taskLogs(task.taskArn ?? "")).toContain("main: SIGTERM received, exiting");
+  });
+
+  it("sends SIGKILL after the stop timeout when SIGTERM is ignored (exit code 137)", async () => {
+    await register("stubborn", "microscale-stubborn", { stopTimeout: 1 });
+    await createService("stuck", "stubborn");
+    const task = await waitFor("a running task", () => runningTask("stuck"));
+    await waitFor("listening", () =>
+      cloud.ecs.taskLogs(task.taskArn ?? "").includes("main: listening"),
+    );
+    const started = Date.now();
+    await ecs.send(new StopTaskCommand({ cluster: "proc", task: task.taskArn }));
+    const stopped = await waitFor("STOPPED", async () => {
+      const current = await describeTask(task.taskArn ?? "");
+      return current?.lastStatus === "STOPPED" ? current : undefined;
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(stopped.containers?.[0]?.exitCode).toBe(137);
+    expect(cloud.ecs.taskLogs(task.taskArn ?? "")).toContain("main: SIGTERM ignored");
+  });
+
+  it("records a crash's exit code, and the service starts a replacement", async () => {
+    await register("crasher", "microscale-crasher");
+    await createService("crashy", "crasher");
+    const stop = await waitFor("a STOPPED task event", () =>
+      events.find(
+        (e) =>
+          e["detail-type"] === "ECS Task State Change" &&
+          (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
+      ),
+    );
+    expect(stop.detail).toMatchObject({
+      stoppedReason: "Essential container in task exited",
+      stopCode: "EssentialContainerExited",
+      containers: [expect.objectContaining({ exitCode: 3, lastStatus: "STOPPED" })],
+    });
+    await waitFor("a second task started", () => {
+      const started = new Set(
+        events
+          .filter((e) => e["detail-type"] === "ECS Task State Change")
+          .map((e) => (e.detail as { taskArn: string }).taskArn),
+      );
+      return started.size >= 2;
+    });
+  });
+
+  it("fails a deployment whose tasks keep crashing and rolls back with the circuit breaker", async () => {
+    await register("graceful", "microscale-graceful");
+    await register("crasher", "microscale-crasher");
+    await createService("guarded", "graceful", 1, true);
+    await waitFor("first deployment completed", async () => {
+      const service = (
+        await ecs.send(new DescribeServicesCommand({ cluster: "proc", services: ["guarded"] }))
+      ).services?.[0];
+      return service?.deployments?.[0]?.rolloutState === "COMPLETED";
+    });
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: "proc", service: "guarded", taskDefinition: "crasher" }),
+    );
+    const failed = await waitFor("deployment failed event", () =>
+      events.find(
+        (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_DEPLOYMENT_FAILED",
+      ),
+    );
+    expect(failed).toMatchObject({
+      "detail-type": "ECS Deployment State Change",
+      detail: { eventType: "ERROR" },
+    });
+    const service = await waitFor("rolled back", async () => {
+      const current = (
+        await ecs.send(new DescribeServicesCommand({ cluster: "proc", services: ["guarded"] }))
+      ).services?.[0];
+      return current?.deployments?.length === 1 &&
+        current.deployments[0]?.rolloutState === "COMPLETED"
+        ? current
+        : undefined;
+    });
+    expect(service.taskDefinition).toContain("task-definition/graceful:1");
+  });
+
+  it("fails a task whose image matches no containers/ folder", async () => {
+    await register("ghost", "microscale-nothing-here");
+    await createService("ghost", "ghost");
+    const stop = await waitFor("a STOPPED task event", () =>
+      events.find(
+        (e) =>
+          e["detail-type"] === "ECS Task State Change" &&
+          (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
+      ),
+    );
+    expect(stop.detail).toMatchObject({
+      stopCode: "TaskFailedToStart",
+      stoppedReason: expect.stringContaining("CannotPullContainerError"),
+    });
+  });
+
+  it("stop() ends every child process and releases the ports", async () => {
+    await register("graceful", "microscale-graceful");
+    await register("stubborn", "microscale-stubborn", { stopTimeout: 1 });
+    await createService("web", "graceful");
+    await createService("stuck", "stubborn");
+    const ports: number[] = [];
+    for (const name of ["web", "stuck"]) {
+      const task = await waitFor(`${name} running`, () => runningTask(name));
+      const port = task.containers?.[0]?.networkBindings?.[0]?.hostPort ?? 0;
+      await waitFor(`${name} answering`, () => answer(port));
+      ports.push(port);
+    }
+    await cloud.stop();
+    for (const port of ports) expect(await answer(port)).toBeUndefined();
+    await expect(fetch(cloud.endpoint)).rejects.toThrow();
+  });
+});
