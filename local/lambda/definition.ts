@@ -55,6 +55,9 @@ export function functionFromTemplate(
     exportName,
     timeoutSeconds: typeof properties.Timeout === "number" ? properties.Timeout : 3,
     memorySizeMb: typeof properties.MemorySize === "number" ? properties.MemorySize : 128,
+    ...(typeof properties.ReservedConcurrentExecutions === "number"
+      ? { reservedConcurrency: properties.ReservedConcurrentExecutions }
+      : {}),
     environment: isObject(environment ?? null)
       ? Object.fromEntries(
           Object.entries(environment as Record<string, Json>).map(([name, value]) => [

@@ -23,6 +23,8 @@ export interface LocalFunctionDefinition {
   memorySizeMb: number;
   /** The function's resolved `Environment.Variables`. */
   environment: Readonly<Record<string, string>>;
+  /** `ReservedConcurrentExecutions`: at most this many invocations at once; more wait their turn. */
+  reservedConcurrency?: number;
 }
 
 export interface RuntimeOptions {
@@ -41,6 +43,8 @@ export interface InvocationRecord {
   durationMs: number;
   outcome: "success" | "error";
   error?: { errorType: string; errorMessage: string };
+  /** The handler's JSON result (success only): what a controller decided, for reports and tests. */
+  result?: unknown;
 }
 
 /** What Lambda reports when a function runs past its timeout. */
@@ -83,6 +87,9 @@ export function resolveHandlerModule(
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunctionDefinition>();
   private readonly handlers = new Map<string, Promise<Handler>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Per function with reserved concurrency: invocations running, and those waiting for a slot. */
+  private readonly slots = new Map<string, { running: number; waiting: (() => void)[] }>();
   readonly invocations: InvocationRecord[] = [];
 
   constructor(private readonly options: RuntimeOptions) {}
@@ -113,8 +120,49 @@ export class LocalLambdaRuntime {
    * Invokes like `InvocationType: RequestResponse`: resolves with the handler's
    * result, rejects with its error (or FunctionTimeoutError).
    */
-  async invoke(name: string, event: unknown): Promise<unknown> {
+  invoke(name: string, event: unknown): Promise<unknown> {
+    const invocation = this.invokeInTurn(name, event);
+    this.inFlight.add(invocation);
+    const settled = () => this.inFlight.delete(invocation);
+    invocation.then(settled, settled);
+    return invocation;
+  }
+
+  /** Resolves once every invocation started so far (and any they start) has settled. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) {
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  private async invokeInTurn(name: string, event: unknown): Promise<unknown> {
     const definition = this.find(name);
+    const limit = definition.reservedConcurrency;
+    if (limit === undefined) return this.run(definition, event);
+    // Lambda throttles past the reservation and the event source retries; waiting our turn
+    // keeps the same guarantee (never more than `limit` at once) without losing the event.
+    let slot = this.slots.get(definition.logicalId);
+    if (slot === undefined) {
+      slot = { running: 0, waiting: [] };
+      this.slots.set(definition.logicalId, slot);
+    }
+    const current = slot;
+    if (current.running >= Math.max(1, limit)) {
+      await new Promise<void>((resolveTurn) => current.waiting.push(resolveTurn));
+    } else {
+      current.running++;
+    }
+    try {
+      return await this.run(definition, event);
+    } finally {
+      const next = current.waiting.shift();
+      // The slot passes straight to the next waiter, so `running` stays counted.
+      if (next !== undefined) next();
+      else current.running--;
+    }
+  }
+
+  private async run(definition: LocalFunctionDefinition, event: unknown): Promise<unknown> {
     const handler = await this.load(definition);
     const requestId = randomUUID();
     const startedAt = Date.now();
@@ -148,7 +196,9 @@ export class LocalLambdaRuntime {
           }),
         ]),
       );
-      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      const json: unknown = result === undefined ? null : JSON.parse(JSON.stringify(result));
+      record.result = json;
+      return json;
     } catch (error) {
       record.outcome = "error";
       const thrown = error instanceof Error ? error : new Error(String(error));

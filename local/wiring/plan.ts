@@ -306,3 +306,50 @@ export function loadBalancedServices(template: Template): LoadBalancedService[] 
     });
   });
 }
+
+export interface ServiceConnectAlias {
+  serviceLogicalId: string;
+  serviceName: string;
+  /** The container and port the alias reaches (the port mapping named `PortName`). */
+  containerName: string;
+  containerPort: number;
+  /** `DnsName:Port` clients use, e.g. `backend:8080`. */
+  dnsName: string;
+  port: number;
+}
+
+/**
+ * Every Service Connect client alias a service publishes (`ServiceConnectConfiguration.
+ * Services[].ClientAliases`), joined to the container port mapping its `PortName` names.
+ */
+export function serviceConnectAliases(template: Template): ServiceConnectAlias[] {
+  return resourcesOfType(template, "AWS::ECS::Service").flatMap(([id, resource]) => {
+    const properties = resource.Properties ?? {};
+    const connect = properties.ServiceConnectConfiguration;
+    if (!isObject(connect ?? null) || (connect as JsonObject).Enabled === false) return [];
+    const published = (connect as JsonObject).Services;
+    const taskDefinitionId = isObject(properties.TaskDefinition ?? null)
+      ? (properties.TaskDefinition as JsonObject).Ref
+      : undefined;
+    const containers =
+      template.Resources[String(taskDefinitionId)]?.Properties?.ContainerDefinitions;
+    if (!Array.isArray(published) || !Array.isArray(containers)) return [];
+    return published.flatMap((entry): ServiceConnectAlias[] => {
+      const { PortName: portName, ClientAliases: aliases } = entry as JsonObject;
+      for (const container of containers as JsonObject[]) {
+        const mappings = Array.isArray(container.PortMappings) ? container.PortMappings : [];
+        const mapping = (mappings as JsonObject[]).find((m) => m.Name === portName);
+        if (mapping === undefined) continue;
+        return (Array.isArray(aliases) ? (aliases as JsonObject[]) : []).map((alias) => ({
+          serviceLogicalId: id,
+          serviceName: typeof properties.ServiceName === "string" ? properties.ServiceName : id,
+          containerName: String(container.Name),
+          containerPort: Number(mapping.ContainerPort),
+          dnsName: String(alias.DnsName ?? portName),
+          port: Number(alias.Port ?? mapping.ContainerPort),
+        }));
+      }
+      return [];
+    });
+  });
+}

@@ -27,7 +27,13 @@ import {
   type Template,
 } from "../template/read";
 import { resolveIntrinsics } from "../template/resolve";
-import { functionTriggers, loadBalancedServices, localResolveContext, stateMachines } from "./plan";
+import {
+  functionTriggers,
+  loadBalancedServices,
+  localResolveContext,
+  serviceConnectAliases,
+  stateMachines,
+} from "./plan";
 
 /**
  * Applies template.yaml to a running local cloud: tables, cluster, task definitions
@@ -118,6 +124,38 @@ export async function wireTemplate(
   }
   dynamodb.destroy();
 
+  // Service Connect: each client alias (`backend:8080`) becomes a local proxy over the
+  // publishing service's tasks. Containers have no Service Connect DNS here, so the alias
+  // in task definition environment values is rewritten to the proxy's address.
+  const unsubscribes: (() => void)[] = [];
+  const aliasAddresses = new Map<string, string>();
+  for (const alias of serviceConnectAliases(template)) {
+    const proxy = new LocalLoadBalancer({ name: `${alias.serviceLogicalId}-service-connect` });
+    const url = await proxy.listen();
+    loadBalancers.set(alias.serviceLogicalId, proxy);
+    // Service Connect routes to every RUNNING task (Envoy ejects failing ones): any HTTP
+    // answer counts as alive, checked often, so a new task is in rotation at once.
+    proxy.configureHealthCheck({
+      path: "/",
+      matcher: "100-599",
+      intervalMs: Math.max(100, 5_000 / timeScale),
+      timeoutMs: 1_000,
+      healthyThreshold: 1,
+      unhealthyThreshold: 2,
+    });
+    unsubscribes.push(
+      followServiceTasks(cloud.events, proxy, {
+        clusterArn: context.attributes?.["Cluster.Arn"],
+        serviceName: alias.serviceName,
+        containerName: alias.containerName,
+        containerPort: alias.containerPort,
+      }),
+    );
+    aliasAddresses.set(`//${alias.dnsName}:${alias.port}`, url.replace(/^http:/, ""));
+  }
+  const withAliasesResolved = (value: string) =>
+    [...aliasAddresses].reduce((text, [alias, address]) => text.replaceAll(alias, address), value);
+
   // Cluster, task definitions, services.
   const ecs = new ECSClient(sdkConfig);
   for (const [id] of resourcesOfType(template, "AWS::ECS::Cluster")) {
@@ -126,6 +164,14 @@ export async function wireTemplate(
   for (const [id] of resourcesOfType(template, "AWS::ECS::TaskDefinition")) {
     const input = toServiceInput("ecs", resolved(id)) as Record<string, unknown>;
     input.family ??= `${stackName}-${id}`;
+    for (const container of (input.containerDefinitions ?? []) as {
+      environment?: { value?: string }[];
+    }[]) {
+      for (const variable of container.environment ?? []) {
+        if (typeof variable.value === "string")
+          variable.value = withAliasesResolved(variable.value);
+      }
+    }
     await ecs.send(
       new RegisterTaskDefinitionCommand(
         input as unknown as ConstructorParameters<typeof RegisterTaskDefinitionCommand>[0],
@@ -150,7 +196,6 @@ export async function wireTemplate(
   ecs.destroy();
 
   // Load balancers follow their services' tasks.
-  const unsubscribes: (() => void)[] = [];
   for (const service of loadBalancedServices(template)) {
     const lb = service.loadBalancerLogicalId
       ? loadBalancers.get(service.loadBalancerLogicalId)
@@ -248,6 +293,12 @@ export async function wireTemplate(
       scheduler.stop();
       for (const unsubscribe of unsubscribes) unsubscribe();
       await stepFunctions.stopAll();
+      // Let invocations in flight finish while the edge still answers (a schedule tick at
+      // shutdown otherwise meets ECONNREFUSED); a long benchmark run is not waited for.
+      await Promise.race([
+        lambda.drain(),
+        new Promise((resolveLater) => setTimeout(resolveLater, 5_000).unref()),
+      ]);
       sdk.destroy();
       await Promise.all([...loadBalancers.values()].map((lb) => lb.close()));
     },
