@@ -31,6 +31,8 @@ import {
 import type { NetworkBinding, TaskRunner } from "./task-runner";
 
 type Input = Record<string, unknown>;
+/** A placement candidate that knows its instance; remaining resources are refreshed as tasks land. */
+type PlacedCandidate = PlacementCandidate & { instance: ContainerInstanceRecord };
 type Output = Record<string, unknown>;
 
 export interface EcsControlPlaneOptions {
@@ -1386,7 +1388,7 @@ export class EcsControlPlane {
     const now = Date.now();
     for (const cluster of this.clusters.values()) {
       if (cluster.status !== "ACTIVE") continue;
-      let candidates: PlacementCandidate[] | undefined;
+      let candidates: PlacedCandidate[] | undefined;
       for (const service of cluster.services.values()) {
         if (service.status === "INACTIVE") continue;
         // Candidates are built lazily once per cluster and pass, and kept current as tasks land.
@@ -1423,8 +1425,8 @@ export class EcsControlPlane {
   private reconcileService(
     service: ServiceRecord,
     now: number,
-    cachedCandidates: PlacementCandidate[] | undefined,
-  ): PlacementCandidate[] | undefined {
+    cachedCandidates: PlacedCandidate[] | undefined,
+  ): PlacedCandidate[] | undefined {
     let candidates = cachedCandidates;
     if (service.status === "DRAINING") {
       for (const task of service.tasks) {
@@ -1542,8 +1544,8 @@ export class EcsControlPlane {
   }
 
   /** Every ACTIVE, connected instance of the cluster as placement sees it. */
-  private candidates(cluster: ClusterRecord): PlacementCandidate[] {
-    const candidates: PlacementCandidate[] = [];
+  private candidates(cluster: ClusterRecord): PlacedCandidate[] {
+    const candidates: PlacedCandidate[] = [];
     for (const instance of cluster.instances.values()) {
       if (instance.status !== "ACTIVE" || !instance.agentConnected) continue;
       candidates.push(this.candidate(instance));
@@ -1551,22 +1553,15 @@ export class EcsControlPlane {
     return candidates;
   }
 
-  private candidate(
-    instance: ContainerInstanceRecord,
-  ): PlacementCandidate & { instance: ContainerInstanceRecord } {
-    const values = this.subjectValues(instance);
+  private candidate(instance: ContainerInstanceRecord): PlacedCandidate {
     return {
       instance,
       arn: instance.arn,
-      get remainingCpu() {
-        return instance.cpu - instance.usedCpu;
-      },
-      get remainingMemory() {
-        return instance.memory - instance.usedMemory;
-      },
+      remainingCpu: instance.cpu - instance.usedCpu,
+      remainingMemory: instance.memory - instance.usedMemory,
       portsInUse: instance.usedPorts,
       groupTaskCount: 0,
-      subjectValues: values,
+      subjectValues: this.subjectValues(instance),
     };
   }
 
@@ -1574,38 +1569,51 @@ export class EcsControlPlane {
     service: ServiceRecord,
     deployment: DeploymentRecord,
     count: number,
-    candidates: PlacementCandidate[],
+    candidates: PlacedCandidate[],
     now: number,
   ): number {
     const definition = deployment.taskDefinition;
     const strategy =
       service.placementStrategy.length > 0 ? service.placementStrategy : defaultStrategy;
-    // Per-pass counts of this service's tasks by instance and by spread-field value.
+    // This service's tasks per instance and per spread-field value, kept current as tasks land.
     const perInstance = new Map<string, number>();
     for (const task of service.tasks) {
       perInstance.set(task.instance.arn, (perInstance.get(task.instance.arn) ?? 0) + 1);
     }
-    for (const candidate of candidates)
+    for (const candidate of candidates) {
       candidate.groupTaskCount = perInstance.get(candidate.arn) ?? 0;
-    const perValue = new Map<string, Map<string, number>>();
-    const fieldValue = (field: string, candidate: PlacementCandidate): string => {
-      if (field === "instanceId") return candidate.arn;
-      const value = candidate.subjectValues(field);
-      return typeof value === "string" ? value : "";
-    };
-    const spreadCount = (field: string, candidate: PlacementCandidate): number => {
-      if (field === "instanceId") return candidate.groupTaskCount;
-      let counts = perValue.get(field);
-      if (counts === undefined) {
-        counts = new Map();
-        for (const task of service.tasks) {
-          const value = this.subjectValues(task.instance)(field);
-          const key = typeof value === "string" ? value : "";
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
-        perValue.set(field, counts);
+    }
+    const text = (value: string | readonly string[] | undefined) =>
+      typeof value === "string" ? value : "";
+    const spreads = new Map<
+      string,
+      { valueByCandidate: Map<PlacementCandidate, string>; counts: Map<string, number> }
+    >();
+    for (const { type, field } of strategy) {
+      if (
+        type !== "spread" ||
+        field === undefined ||
+        field === "instanceId" ||
+        spreads.has(field)
+      ) {
+        continue;
       }
-      return counts.get(fieldValue(field, candidate)) ?? 0;
+      // Each candidate's value is read once per pass, not once per task and candidate.
+      const valueByCandidate = new Map<PlacementCandidate, string>();
+      for (const candidate of candidates) {
+        valueByCandidate.set(candidate, text(candidate.subjectValues(field)));
+      }
+      const counts = new Map<string, number>();
+      for (const task of service.tasks) {
+        const key = text(this.subjectValues(task.instance)(field));
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      spreads.set(field, { valueByCandidate, counts });
+    }
+    const spreadCount = (field: string, candidate: PlacementCandidate): number => {
+      const spread = spreads.get(field);
+      if (spread === undefined) return candidate.groupTaskCount;
+      return spread.counts.get(spread.valueByCandidate.get(candidate) ?? "") ?? 0;
     };
     const request = {
       cpu: definition.cpu,
@@ -1622,14 +1630,14 @@ export class EcsControlPlane {
         this.placementFailed(service, placement.reason, placement.closest, now);
         break;
       }
-      const { instance } = placement.candidate as PlacementCandidate & {
-        instance: ContainerInstanceRecord;
-      };
-      const task = this.launchTask(service, deployment, instance);
+      const candidate = placement.candidate as PlacedCandidate;
+      const task = this.launchTask(service, deployment, candidate.instance);
       started.push(task.id);
-      placement.candidate.groupTaskCount++;
-      for (const [field, counts] of perValue) {
-        const key = fieldValue(field, placement.candidate);
+      candidate.groupTaskCount++;
+      candidate.remainingCpu = candidate.instance.cpu - candidate.instance.usedCpu;
+      candidate.remainingMemory = candidate.instance.memory - candidate.instance.usedMemory;
+      for (const { valueByCandidate, counts } of spreads.values()) {
+        const key = valueByCandidate.get(candidate) ?? "";
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     }

@@ -66,16 +66,20 @@ export function placeTask(
     return { placed: false, reason: "No Container Instances were found in your cluster." };
   }
   let best: PlacementCandidate | undefined;
-  let bestScore: number[] = [];
-  // The most common rejection names the failure, as AWS's "closest matching" message does.
+  // Scores are written into two reused arrays: this loop runs instances × tasks times.
+  let score = new Float64Array(request.strategy.length);
+  let bestScore = new Float64Array(request.strategy.length);
+  // The first rejection of each kind names the failure, as AWS's "closest matching" does.
   const rejections = new Map<PlacementFailureReason, string>();
   const reject = (reason: PlacementFailureReason, arn: string) => {
     if (!rejections.has(reason)) rejections.set(reason, arn);
   };
-  for (const candidate of candidates) {
-    if (request.memberOf.some((expression) => !evaluate(expression, candidate.subjectValues))) {
-      reject("MemberOf placement constraint unsatisfied.", candidate.arn);
-      continue;
+  nextCandidate: for (const candidate of candidates) {
+    for (const expression of request.memberOf) {
+      if (!evaluate(expression, candidate.subjectValues)) {
+        reject("MemberOf placement constraint unsatisfied.", candidate.arn);
+        continue nextCandidate;
+      }
     }
     if (request.distinctInstance && candidate.groupTaskCount > 0) {
       reject("DistinctInstance placement constraint unsatisfied.", candidate.arn);
@@ -89,23 +93,26 @@ export function placeTask(
       reject("RESOURCE:MEMORY", candidate.arn);
       continue;
     }
-    if (request.hostPorts.some((port) => candidate.portsInUse.has(port))) {
-      reject("RESOURCE:PORTS", candidate.arn);
-      continue;
-    }
-    const score = request.strategy.map((strategy) => {
-      switch (strategy.type) {
-        case "spread":
-          return spreadCount(strategy.field ?? "instanceId", candidate);
-        case "binpack":
-          return strategy.field === "cpu" ? candidate.remainingCpu : candidate.remainingMemory;
-        default:
-          return random();
+    for (const port of request.hostPorts) {
+      if (candidate.portsInUse.has(port)) {
+        reject("RESOURCE:PORTS", candidate.arn);
+        continue nextCandidate;
       }
-    });
+    }
+    for (let i = 0; i < request.strategy.length; i++) {
+      const strategy = request.strategy[i] as PlacementStrategy;
+      score[i] =
+        strategy.type === "spread"
+          ? spreadCount(strategy.field ?? "instanceId", candidate)
+          : strategy.type === "binpack"
+            ? strategy.field === "cpu"
+              ? candidate.remainingCpu
+              : candidate.remainingMemory
+            : random();
+    }
     if (best === undefined || lexicographicallyLess(score, bestScore)) {
       best = candidate;
-      bestScore = score;
+      [score, bestScore] = [bestScore, score];
     }
   }
   if (best !== undefined) return { placed: true, candidate: best };
@@ -121,10 +128,10 @@ export function placeTask(
   return { placed: false, reason, closest: rejections.get(reason) };
 }
 
-function lexicographicallyLess(a: readonly number[], b: readonly number[]): boolean {
+function lexicographicallyLess(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
+    const x = a[i] as number;
+    const y = b[i] as number;
     if (x !== y) return x < y;
   }
   return false;

@@ -180,7 +180,7 @@ export function taskEventDetail(task: TaskRecord) {
 function deploymentShape(service: ServiceRecord, deployment: DeploymentRecord) {
   let running = 0;
   let pending = 0;
-  for (const task of service.cluster.tasks.values()) {
+  for (const task of service.tasks) {
     if (task.deployment !== deployment || task.desiredStatus !== "RUNNING") continue;
     if (task.lastStatus === "RUNNING") running++;
     else if (task.lastStatus === "PENDING") pending++;
@@ -207,8 +207,8 @@ export function serviceShape(
 ): Record<string, unknown> {
   let running = 0;
   let pending = 0;
-  for (const task of service.cluster.tasks.values()) {
-    if (task.service !== service || task.desiredStatus !== "RUNNING") continue;
+  for (const task of service.tasks) {
+    if (task.desiredStatus !== "RUNNING") continue;
     if (task.lastStatus === "RUNNING") running++;
     else if (task.lastStatus === "PENDING") pending++;
   }
