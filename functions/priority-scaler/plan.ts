@@ -8,20 +8,21 @@
  * then every grow (P1 before P2). Desired counts therefore never sum above C after
  * any step that grows.
  *
- * A scale still in flight: ECS stops tasks asynchronously, so right after a shrink
- * the stopping tasks still hold their slots (they still count as running). A
- * service occupies max(desired, running + pending) slots — its desired tasks plus
- * any excess still stopping — and a grow may only use slots nobody occupies:
+ * A scale still in flight (running ≠ desired). Running below desired is a grow
+ * in progress: its slots are already counted in desired, nothing to do. Running
+ * above desired is a shrink in progress (or a deployment's surge): ECS stops tasks
+ * asynchronously and they hold their slots, still counted as running, until they
+ * have stopped. So a service occupies its desired tasks plus that excess, and a
+ * grow may only use slots nobody occupies:
  *
  *     new desired + its own excess still stopping ≤ C − slots the other occupies
  *
  * and not more than its target. Whatever does not fit yet is *deferred*: the
- * shrink is applied at once, the grow (or the part of it that does not fit) waits
- * for the next invocation — the next stream record or the reconcile schedule — by
- * which time the shrinking service's tasks have stopped. The cluster is never asked
- * to run more than C worker tasks at once, and P1 never waits behind P2 tasks that
- * have not yet stopped. Deployments in progress (running above desired) are
- * respected the same way.
+ * shrink is applied at once, the grow (or the part that does not fit) waits for the
+ * next invocation — the next stream record or the reconcile schedule — by which
+ * time the stopping tasks are gone. The cluster is never asked to hold more than C
+ * worker tasks at once, so P1's new tasks never sit unplaced behind P2 tasks that
+ * have not stopped yet.
  *
  * Idempotent: when desired already equals the target, there are no steps.
  */
