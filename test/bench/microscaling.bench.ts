@@ -13,11 +13,8 @@
  *    (conditional writes that had to be re-read and retried) for 1, 2 and 4
  *    concurrent writers. Every step is still exactly one version.
  */
-import type { Server } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -36,6 +33,7 @@ import { totalCalls } from "../../functions/lib/api-calls";
 import { silentLog, silentMetrics } from "../../functions/lib/observability";
 import type { TaskSize } from "../../functions/priority-scaler/capacity";
 import { loadScalerConfig, scalePriorities } from "../../functions/priority-scaler/scaler";
+import { startDynalite } from "../integration/demand/dynalite";
 import { demandImage, sampleEvent } from "../unit/demand-randomizer/fixtures";
 
 const ceil100 = (n: number) => Math.ceil(n / 100);
@@ -148,35 +146,16 @@ async function benchScaler() {
   );
 }
 
-type Dynalite = (options: { createTableMs?: number }) => Server;
-
 async function benchRandomizer() {
-  const dynalite = createRequire(import.meta.url)("dynalite") as Dynalite;
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = () =>
-    new DynamoDBClient({
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
-    });
+  const local = await startDynalite();
   const rows: string[][] = [];
   for (const writers of [1, 2, 4]) {
-    const table = `bench-${writers}`;
-    await client().send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    const table = await local.createDemandTable(`bench-${writers}`);
     const steps = 200;
     const config = { ...loadRandomizerConfig({ DEMAND_TABLE: table }), maxAttempts: 1000 };
     const run = async () => {
       const deps = {
-        dynamodb: client(),
+        dynamodb: local.client(),
         log: silentLog,
         metrics: silentMetrics,
         now: () => new Date(),
@@ -200,7 +179,7 @@ async function benchRandomizer() {
       versions.size === all.length && Math.max(...versions) === all.length ? "yes" : "NO",
     ]);
   }
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await local.close();
   printTable(
     ["writers", "steps", "steps/s", "lost races", "per step", "versions 1..n, no gap"],
     rows,

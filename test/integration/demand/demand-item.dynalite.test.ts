@@ -3,16 +3,8 @@
  * in process, on an ephemeral loopback port): conditional writes, lost races and
  * re-reads, as DynamoDB evaluates them — not as a mock says it would.
  */
-import type { Server } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,34 +19,13 @@ import { silentLog, silentMetrics } from "../../../functions/lib/observability";
 import { loadScalerConfig, scalePriorities } from "../../../functions/priority-scaler/scaler";
 import { demandImage, sampleEvent } from "../../unit/demand-randomizer/fixtures";
 
-// dynalite ships no types; this is the part of its API the test uses.
-type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number }) => Server;
-const dynalite = createRequire(import.meta.url)("dynalite") as Dynalite;
+import { type LocalDynamoDB, startDynalite } from "./dynalite";
 
-let server: Server;
-let endpoint: string;
-
-function client(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-}
+let local: LocalDynamoDB;
+const client = () => local.client();
 
 let tables = 0;
-async function freshTable(): Promise<string> {
-  const name = `demand-${++tables}`;
-  await client().send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  return name;
-}
+const freshTable = () => local.createDemandTable(`demand-${++tables}`);
 
 function writer(
   table: string,
@@ -95,15 +66,11 @@ function expectUnbrokenChain(summaries: RandomizerSummary[]) {
 }
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  local = await startDynalite();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve, reject) =>
-    server.close((error) => (error ? reject(error) : resolve())),
-  );
+  await local.close();
 });
 
 describe("demand item against dynalite", () => {
