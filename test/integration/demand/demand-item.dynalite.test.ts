@@ -18,7 +18,6 @@ import { CorruptItemError } from "../../../functions/lib/errors";
 import { silentLog, silentMetrics } from "../../../functions/lib/observability";
 import { loadScalerConfig, scalePriorities } from "../../../functions/priority-scaler/scaler";
 import { demandImage, sampleEvent } from "../../unit/demand-randomizer/fixtures";
-
 import { type LocalDynamoDB, startDynalite } from "./dynalite";
 
 let local: LocalDynamoDB;
