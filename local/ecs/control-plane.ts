@@ -367,10 +367,27 @@ export class EcsControlPlane {
   }
 
   private instanceChanged(instance: ContainerInstanceRecord): void {
+    this.resourcesChanged.delete(instance);
     instance.version++;
     this.publish("ECS Container Instance State Change", [instance.arn], () =>
       containerInstanceEventDetail(instance),
     );
+  }
+
+  private readonly resourcesChanged = new Set<ContainerInstanceRecord>();
+
+  /**
+   * Placing or stopping a task changes an instance's remaining resources, which AWS
+   * reports as a container instance state change too. Changes within one tick are
+   * reported once per instance, so a pass placing 10 tasks on a host sends one event.
+   */
+  private instanceResourcesChanged(instance: ContainerInstanceRecord): void {
+    if (this.resourcesChanged.size === 0) {
+      setImmediate(() => {
+        for (const changed of [...this.resourcesChanged]) this.instanceChanged(changed);
+      });
+    }
+    this.resourcesChanged.add(instance);
   }
 
   private taskChanged(task: TaskRecord): void {
@@ -1236,6 +1253,7 @@ export class EcsControlPlane {
       tags: [],
       failed: false,
     };
+    this.instanceResourcesChanged(instance);
     instance.usedCpu += definition.cpu;
     instance.usedMemory += definition.memory;
     for (const port of definition.hostPorts) instance.usedPorts.add(port);
@@ -1315,6 +1333,7 @@ export class EcsControlPlane {
     task.stoppingAt ??= task.stoppedAt;
     for (const container of task.containers) container.lastStatus = "STOPPED";
     const { instance } = task;
+    this.instanceResourcesChanged(instance);
     instance.usedCpu -= task.taskDefinition.cpu;
     instance.usedMemory -= task.taskDefinition.memory;
     for (const port of task.taskDefinition.hostPorts) instance.usedPorts.delete(port);

@@ -175,6 +175,7 @@ export class ProcessTaskRunner implements TaskRunner {
     },
   ) {
     this.bundle = makeBundler(options.containersDir, options.outDir);
+    process.on("exit", this.killAll);
     this.folders = existsSync(options.containersDir)
       ? readdirSync(options.containersDir, { withFileTypes: true })
           .filter((entry) => entry.isDirectory())
@@ -329,7 +330,17 @@ export class ProcessTaskRunner implements TaskRunner {
     const pending = [...this.tasks.values()];
     for (const task of pending) this.stop(task.launch.taskArn);
     await Promise.all(pending.map((task) => task.done));
+    process.off("exit", this.killAll);
   }
+
+  /** Last resort if the parent exits without `stop()`: no child outlives it. */
+  private readonly killAll = (): void => {
+    for (const task of this.tasks.values()) {
+      for (const container of task.containers) {
+        if (!container.exited) container.child?.kill("SIGKILL");
+      }
+    }
+  };
 }
 
 /**

@@ -117,6 +117,19 @@ describe("service scheduler", () => {
       rolloutState: "COMPLETED",
       runningCount: 3,
     });
+    // Placing a task changes the instance's remaining resources: AWS reports that too.
+    const resourceChange = events.find(
+      (e) =>
+        e["detail-type"] === "ECS Container Instance State Change" &&
+        (
+          e.detail as { remainingResources: { name: string; integerValue?: number }[] }
+        ).remainingResources.some((r) => r.name === "CPU" && r.integerValue === 1024 - 128),
+    );
+    expect(resourceChange?.detail).toMatchObject({
+      status: "ACTIVE",
+      agentConnected: true,
+      version: expect.any(Number),
+    });
   });
 
   it("leaves tasks unplaced when distinctInstance runs out of instances, and says why", async () => {
