@@ -190,6 +190,32 @@ function paginate(
     : { items };
 }
 
+/**
+ * The Describe* pattern: 1..`max` references in, the shapes found and a `MISSING`
+ * failure for each reference that names nothing.
+ */
+function describeEach<T>(
+  name: string,
+  refs: string[] | undefined,
+  max: number,
+  find: (ref: string) => T | undefined,
+  shape: (record: T) => Output,
+  missingArn: (ref: string) => string = (ref) => ref,
+): { found: Output[]; failures: Output[] } {
+  const list = refs ?? [];
+  if (list.length === 0 || list.length > max) {
+    throw ecsErrors.invalidParameter(`${name} must have between 1 and ${max} items.`);
+  }
+  const found: Output[] = [];
+  const failures: Output[] = [];
+  for (const ref of list) {
+    const record = find(ref);
+    if (record === undefined) failures.push({ arn: missingArn(ref), reason: "MISSING" });
+    else found.push(shape(record));
+  }
+  return { found, failures };
+}
+
 function parseUnits(raw: unknown, kind: "cpu" | "memory"): number | undefined {
   if (raw === undefined || raw === null) return undefined;
   const text = String(raw).trim();
@@ -486,18 +512,16 @@ export class EcsControlPlane {
   }
 
   private describeClusters(fields: Fields): Output {
-    const refs = fields.strings("clusters") ?? ["default"];
-    if (refs.length > 100) throw ecsErrors.invalidParameter("clusters can have at most 100 items.");
-    const clusters: Output[] = [];
-    const failures: Output[] = [];
-    for (const ref of refs) {
-      const name = ref.replace(/^arn:aws:ecs:[^:]*:[^:]*:cluster\//, "");
-      const cluster = this.clusters.get(name);
-      if (cluster === undefined)
-        failures.push({ arn: this.arn(`cluster/${name}`), reason: "MISSING" });
-      else clusters.push(clusterShape(cluster, fields.includesTags()));
-    }
-    return { clusters, failures };
+    const name = (ref: string) => ref.replace(/^arn:aws:ecs:[^:]*:[^:]*:cluster\//, "");
+    const { found, failures } = describeEach(
+      "clusters",
+      fields.strings("clusters") ?? ["default"],
+      100,
+      (ref) => this.clusters.get(name(ref)),
+      (cluster) => clusterShape(cluster, fields.includesTags()),
+      (ref) => this.arn(`cluster/${name(ref)}`),
+    );
+    return { clusters: found, failures };
   }
 
   private listClusters(fields: Fields): Output {
@@ -714,18 +738,14 @@ export class EcsControlPlane {
 
   private describeContainerInstances(fields: Fields): Output {
     const cluster = this.cluster(fields.string("cluster"));
-    const refs = fields.strings("containerInstances") ?? [];
-    if (refs.length === 0 || refs.length > 100) {
-      throw ecsErrors.invalidParameter("containerInstances must have between 1 and 100 items.");
-    }
-    const containerInstances: Output[] = [];
-    const failures: Output[] = [];
-    for (const ref of refs) {
-      const instance = this.findInstance(cluster, ref);
-      if (instance === undefined) failures.push({ arn: ref, reason: "MISSING" });
-      else containerInstances.push(containerInstanceShape(instance, fields.includesTags()));
-    }
-    return { containerInstances, failures };
+    const { found, failures } = describeEach(
+      "containerInstances",
+      fields.strings("containerInstances"),
+      100,
+      (ref) => this.findInstance(cluster, ref),
+      (instance) => containerInstanceShape(instance, fields.includesTags()),
+    );
+    return { containerInstances: found, failures };
   }
 
   // ---------------------------------------------------------------- task definitions
@@ -1074,20 +1094,15 @@ export class EcsControlPlane {
 
   private describeServices(fields: Fields): Output {
     const cluster = this.cluster(fields.string("cluster"));
-    const refs = fields.strings("services") ?? [];
-    if (refs.length === 0 || refs.length > 10) {
-      throw ecsErrors.invalidParameter("services can have between 1 and 10 items.");
-    }
-    const services: Output[] = [];
-    const failures: Output[] = [];
-    for (const ref of refs) {
-      const service = this.findService(cluster, ref);
-      if (service === undefined) {
-        const arn = ref.startsWith("arn:") ? ref : this.arn(`service/${cluster.name}/${ref}`);
-        failures.push({ arn, reason: "MISSING" });
-      } else services.push(serviceShape(service, fields.includesTags()));
-    }
-    return { services, failures };
+    const { found, failures } = describeEach(
+      "services",
+      fields.strings("services"),
+      10,
+      (ref) => this.findService(cluster, ref),
+      (service) => serviceShape(service, fields.includesTags()),
+      (ref) => (ref.startsWith("arn:") ? ref : this.arn(`service/${cluster.name}/${ref}`)),
+    );
+    return { services: found, failures };
   }
 
   private listServices(fields: Fields): Output {
@@ -1145,18 +1160,14 @@ export class EcsControlPlane {
 
   private describeTasks(fields: Fields): Output {
     const cluster = this.cluster(fields.string("cluster"));
-    const refs = fields.strings("tasks") ?? [];
-    if (refs.length === 0 || refs.length > 100) {
-      throw ecsErrors.invalidParameter("tasks can have between 1 and 100 items.");
-    }
-    const tasks: Output[] = [];
-    const failures: Output[] = [];
-    for (const ref of refs) {
-      const task = this.findTask(cluster, ref);
-      if (task === undefined) failures.push({ arn: ref, reason: "MISSING" });
-      else tasks.push(taskShape(task, fields.includesTags()));
-    }
-    return { tasks, failures };
+    const { found, failures } = describeEach(
+      "tasks",
+      fields.strings("tasks"),
+      100,
+      (ref) => this.findTask(cluster, ref),
+      (task) => taskShape(task, fields.includesTags()),
+    );
+    return { tasks: found, failures };
   }
 
   private stopTaskOperation(fields: Fields): Output {

@@ -71,6 +71,14 @@ async function createService(
   );
 }
 
+function stoppedTaskEvent(): BusEvent | undefined {
+  return events.find(
+    (e) =>
+      e["detail-type"] === "ECS Task State Change" &&
+      (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
+  );
+}
+
 async function describeTask(arn: string) {
   const described = await ecs.send(new DescribeTasksCommand({ cluster: "proc", tasks: [arn] }));
   return described.tasks?.[0];
@@ -157,13 +165,7 @@ describe("tasks as child processes", () => {
   it("records a crash's exit code, and the service starts a replacement", async () => {
     await register("crasher", "microscale-crasher");
     await createService("crashy", "crasher");
-    const stop = await waitFor("a STOPPED task event", () =>
-      events.find(
-        (e) =>
-          e["detail-type"] === "ECS Task State Change" &&
-          (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
-      ),
-    );
+    const stop = await waitFor("a STOPPED task event", stoppedTaskEvent);
     expect(stop.detail).toMatchObject({
       stoppedReason: "Essential container in task exited",
       stopCode: "EssentialContainerExited",
@@ -216,13 +218,7 @@ describe("tasks as child processes", () => {
   it("fails a task whose image matches no containers/ folder", async () => {
     await register("ghost", "microscale-nothing-here");
     await createService("ghost", "ghost");
-    const stop = await waitFor("a STOPPED task event", () =>
-      events.find(
-        (e) =>
-          e["detail-type"] === "ECS Task State Change" &&
-          (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
-      ),
-    );
+    const stop = await waitFor("a STOPPED task event", stoppedTaskEvent);
     expect(stop.detail).toMatchObject({
       stopCode: "TaskFailedToStart",
       stoppedReason: expect.stringContaining("CannotPullContainerError"),
