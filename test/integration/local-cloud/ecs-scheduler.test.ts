@@ -4,6 +4,7 @@ import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
+  type PlacementConstraint,
   RegisterTaskDefinitionCommand,
   UpdateContainerInstancesStateCommand,
   UpdateServiceCommand,
@@ -57,6 +58,23 @@ function hosts(count: number, zone = "us-east-1a", instanceType = "t3.micro"): s
   });
 }
 
+function createService(
+  name: string,
+  family: string,
+  desiredCount: number,
+  placementConstraints?: PlacementConstraint[],
+) {
+  return ecs.send(
+    new CreateServiceCommand({
+      cluster: "sched",
+      serviceName: name,
+      taskDefinition: family,
+      desiredCount,
+      placementConstraints,
+    }),
+  );
+}
+
 async function service(name: string) {
   const described = await ecs.send(
     new DescribeServicesCommand({ cluster: "sched", services: [name] }),
@@ -87,15 +105,7 @@ describe("service scheduler", () => {
     // Prepare
     hosts(3);
     // Act
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "agent",
-        taskDefinition: "agent",
-        desiredCount: 3,
-        placementConstraints: [{ type: "distinctInstance" }],
-      }),
-    );
+    await createService("agent", "agent", 3, [{ type: "distinctInstance" }]);
     // Assess
     await waitFor("3 running agents", steady("agent", 3));
     const tasks = await runningTasks("agent");
@@ -134,15 +144,7 @@ describe("service scheduler", () => {
 
   it("leaves tasks unplaced when distinctInstance runs out of instances, and says why", async () => {
     hosts(2);
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "agent",
-        taskDefinition: "agent",
-        desiredCount: 3,
-        placementConstraints: [{ type: "distinctInstance" }],
-      }),
-    );
+    await createService("agent", "agent", 3, [{ type: "distinctInstance" }]);
     const failure = await waitFor("placement failure event", () =>
       events.find(
         (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_TASK_PLACEMENT_FAILURE",
@@ -169,17 +171,9 @@ describe("service scheduler", () => {
   it("places only on instances matching memberOf", async () => {
     hosts(2, "us-east-1a", "t3.micro");
     const large = hosts(2, "us-east-1b", "m5.large");
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "big",
-        taskDefinition: "agent",
-        desiredCount: 4,
-        placementConstraints: [
-          { type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" },
-        ],
-      }),
-    );
+    await createService("big", "agent", 4, [
+      { type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" },
+    ]);
     await waitFor("4 running", steady("big", 4));
     const tasks = await runningTasks("big");
     expect(tasks.every((task) => large.includes(task.containerInstanceArn ?? ""))).toBe(true);
@@ -187,15 +181,7 @@ describe("service scheduler", () => {
 
   it("replaces tasks on a DRAINING instance elsewhere and never places there", async () => {
     const [first = "", second = "", third = ""] = hosts(3);
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "web",
-        taskDefinition: "agent",
-        desiredCount: 2,
-        placementConstraints: [{ type: "distinctInstance" }],
-      }),
-    );
+    await createService("web", "agent", 2, [{ type: "distinctInstance" }]);
     await waitFor("2 running", steady("web", 2));
     const before = await runningTasks("web");
     const drained = before[0]?.containerInstanceArn ?? first;
@@ -235,14 +221,7 @@ describe("service scheduler", () => {
 
   it("rolls out a new task definition: PRIMARY and ACTIVE deployments, then COMPLETED", async () => {
     hosts(3);
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "roll",
-        taskDefinition: "agent",
-        desiredCount: 3,
-      }),
-    );
+    await createService("roll", "agent", 3);
     await waitFor("3 running", steady("roll", 3));
     const updated = await ecs.send(
       new UpdateServiceCommand({ cluster: "sched", service: "roll", taskDefinition: "agent-v2" }),
@@ -274,14 +253,7 @@ describe("service scheduler", () => {
 
   it("scales in and out with desiredCount and emits task state changes", async () => {
     hosts(2);
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "sched",
-        serviceName: "scale",
-        taskDefinition: "agent",
-        desiredCount: 4,
-      }),
-    );
+    await createService("scale", "agent", 4);
     await waitFor("4 running", steady("scale", 4));
     await ecs.send(
       new UpdateServiceCommand({ cluster: "sched", service: "scale", desiredCount: 1 }),
