@@ -104,8 +104,9 @@ async function projectBundle(name: string, outDir: string): Promise<string> {
   const module = (await import(
     pathToFileURL(join(defaultContainersDir, "build.ts")).href
   )) as ContainersBuildModule;
-  const result = await module.bundleContainer(name, outDir);
-  return typeof result === "string" ? result : join(outDir, `${name}.mjs`);
+  // containers/build.ts writes `<outDir>/bundle.mjs`: one folder per container.
+  const result = await module.bundleContainer(name, join(outDir, name));
+  return typeof result === "string" ? result : join(outDir, name, "bundle.mjs");
 }
 
 async function esbuildBundle(containersDir: string, name: string, outDir: string): Promise<string> {

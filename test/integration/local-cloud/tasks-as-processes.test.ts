@@ -225,6 +225,48 @@ describe("tasks as child processes", () => {
     });
   });
 
+  it("runs the project's own containers/ workloads, bundled by containers/build.ts", async () => {
+    // Prepare: a second cloud on the default containersDir.
+    const project = await bootCloud({ runTasks: "processes", containersDir: undefined });
+    try {
+      project.ecs.ensureCluster("project");
+      project.ecs.registerHost({ cluster: "project" });
+      await project.ecs.handle("RegisterTaskDefinition", {
+        family: "backend",
+        containerDefinitions: [
+          {
+            name: "backend",
+            image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/microscale-backend:latest",
+            memory: 128,
+            portMappings: [{ containerPort: 8080 }],
+          },
+        ],
+      });
+      // Act
+      await project.ecs.handle("CreateService", {
+        cluster: "project",
+        serviceName: "backend",
+        taskDefinition: "backend",
+        desiredCount: 1,
+      });
+      // Assess
+      const [endpoint] = await waitFor("a backend endpoint", () => {
+        const endpoints = project.ecs.runningEndpoints("project", "backend");
+        return endpoints.length > 0 ? endpoints : undefined;
+      });
+      const response = await waitFor("the backend answering", async () => {
+        try {
+          return await fetch(`http://127.0.0.1:${endpoint?.port}/health`);
+        } catch {
+          return undefined;
+        }
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await project.stop();
+    }
+  });
+
   it("stop() ends every child process and releases the ports", async () => {
     await register("graceful", "microscale-graceful");
     await register("stubborn", "microscale-stubborn", { stopTimeout: 1 });
