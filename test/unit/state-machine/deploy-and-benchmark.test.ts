@@ -108,19 +108,19 @@ function fakeAws(options: {
 
   const describeService = (input: Json) => {
     expectEcs(input);
-    expect(input.Services).toEqual(["WebService"]);
+    expect(input.Services).toEqual(["web"]);
     calls.describeServices += 1;
     if (options.throttleFirstDescribe && !throttled) {
       throttled = true;
       throw Object.assign(new Error("Rate exceeded"), { name: "Ecs.ThrottlingException" });
     }
     if (options.serviceExists === false) {
-      return { Services: [], Failures: [{ Arn: "WebService", Reason: "MISSING" }] };
+      return { Services: [], Failures: [{ Arn: "web", Reason: "MISSING" }] };
     }
     return {
       Services: [
         {
-          ServiceName: "WebService",
+          ServiceName: "web",
           TaskDefinition: PREVIOUS,
           DesiredCount: desiredCount,
           RunningCount: desiredCount,
@@ -185,7 +185,7 @@ function fakeAws(options: {
         });
       }
       desiredCount = request.DesiredCount as number;
-      return { Service: { ServiceName: "WebService", TaskDefinition: request.TaskDefinition } };
+      return { Service: { ServiceName: "web", TaskDefinition: request.TaskDefinition } };
     },
     RollBack: async (input) => handlers.UpdateService?.(input),
     DescribeDeployment: async (input) => {
@@ -196,7 +196,7 @@ function fakeAws(options: {
       return {
         Services: [
           {
-            ServiceName: "WebService",
+            ServiceName: "web",
             TaskDefinition: NEXT,
             DesiredCount: desiredCount,
             RunningCount: poll.runningCount,
@@ -321,13 +321,13 @@ describe("deploy-and-benchmark executions", () => {
     // Assess
     expect(error).toBeUndefined();
     expect(calls.updateService).toEqual([
-      { Cluster: CLUSTER, Service: "WebService", TaskDefinition: NEXT, DesiredCount: 2 },
+      { Cluster: CLUSTER, Service: "web", TaskDefinition: NEXT, DesiredCount: 2 },
     ]);
     expect(calls.runner).toEqual([
       { url: `${targetUrl}/`, durationSeconds: 0.5, connections: 2, warmupSeconds: 0.2 },
     ]);
     expect(output).toMatchObject({
-      service: "WebService",
+      service: "web",
       taskDefinition: NEXT,
       previousTaskDefinition: PREVIOUS,
       desiredCount: 2,
@@ -339,7 +339,7 @@ describe("deploy-and-benchmark executions", () => {
     expect(result.requests.ok).toBeGreaterThan(0);
     expect(calls.putItem).toHaveLength(1);
     const item = calls.putItem[0] as Json;
-    expect(attribute(item, "service")).toEqual({ S: "WebService" });
+    expect(attribute(item, "service")).toEqual({ S: "web" });
     // the execution's start time: with the service, the item's key
     expect(attribute(item, "startedAt")).toEqual({ S: output?.startedAt });
     expect(Date.parse(output?.startedAt as string)).not.toBeNaN();
@@ -373,7 +373,7 @@ describe("deploy-and-benchmark executions", () => {
         ContainerDefinitions: [
           {
             Name: "web",
-            Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/microscale-web:v2",
+            Image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/microscale-web:v2",
             Memory: 128,
             PortMappings: [{ ContainerPort: 8080 }],
           },
@@ -401,11 +401,11 @@ describe("deploy-and-benchmark executions", () => {
     expect(error?.cause).toContain(
       `did not reach a steady state on ${NEXT} after ${MAX_POLLS} polls`,
     );
-    expect(error?.cause).toContain(`Rollback of WebService to ${PREVIOUS}: ROLLED_BACK.`);
+    expect(error?.cause).toContain(`Rollback of web to ${PREVIOUS}: ROLLED_BACK.`);
     expect(calls.describeServices).toBe(1 + MAX_POLLS + 1);
     expect(calls.updateService).toEqual([
-      { Cluster: CLUSTER, Service: "WebService", TaskDefinition: NEXT, DesiredCount: 4 },
-      { Cluster: CLUSTER, Service: "WebService", TaskDefinition: PREVIOUS, DesiredCount: 2 },
+      { Cluster: CLUSTER, Service: "web", TaskDefinition: NEXT, DesiredCount: 4 },
+      { Cluster: CLUSTER, Service: "web", TaskDefinition: PREVIOUS, DesiredCount: 2 },
     ]);
     expect(calls.runner).toEqual([]);
     const item = calls.putItem[0] as Json;
@@ -537,18 +537,18 @@ describe("deploy-and-benchmark executions", () => {
 
     // Act
     const defaults = await execute(
-      { service: "WebService", taskDefinition: "microscale-web", desiredCount: 2 },
+      { service: "web", taskDefinition: "microscale-web", desiredCount: 2 },
       withStub,
     );
     const before = calls.describeServices;
     const invalid = await Promise.all([
       execute({ taskDefinition: "microscale-web", desiredCount: 2 }, withStub),
-      execute({ service: "WebService", desiredCount: 2 }, withStub),
+      execute({ service: "web", desiredCount: 2 }, withStub),
       execute(
-        { service: "WebService", taskDefinition: "a", image: "b", desiredCount: 2 },
+        { service: "web", taskDefinition: "a", image: "b", desiredCount: 2 },
         withStub,
       ),
-      execute({ service: "WebService", taskDefinition: "a", desiredCount: "2" }, withStub),
+      execute({ service: "web", taskDefinition: "a", desiredCount: "2" }, withStub),
     ]);
 
     // Assess
