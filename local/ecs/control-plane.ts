@@ -1368,6 +1368,10 @@ export class EcsControlPlane {
   /** A task stopped without being asked to: back off, and count it against the deployment. */
   private taskFailed(service: ServiceRecord, task: TaskRecord): void {
     service.consecutiveFailures++;
+    // AWS warns once a service "is unable to consistently start tasks successfully".
+    if (service.consecutiveFailures === 3) {
+      this.serviceAction(service, "SERVICE_TASK_START_IMPAIRED", "WARN");
+    }
     const backoff =
       service.consecutiveFailures < 3
         ? 0
@@ -1695,7 +1699,7 @@ export class EcsControlPlane {
         ? "no container instance met all of its requirements."
         : `no container instance met all of its requirements. The closest matching (container-instance ${closest.slice(closest.lastIndexOf("/") + 1)}) failed: ${reason}`;
     this.serviceEvent(service, `was unable to place a task because ${detail}`);
-    this.serviceAction(service, "SERVICE_TASK_PLACEMENT_FAILURE", "WARN", {
+    this.serviceAction(service, "SERVICE_TASK_PLACEMENT_FAILURE", "ERROR", {
       reason,
       capacityProviderArns: [],
     });

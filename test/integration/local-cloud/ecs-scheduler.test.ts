@@ -154,7 +154,7 @@ describe("service scheduler", () => {
       "detail-type": "ECS Service Action",
       source: "aws.ecs",
       resources: ["arn:aws:ecs:us-east-1:000000000000:service/sched/agent"],
-      detail: { eventType: "WARN", reason: "DistinctInstance placement constraint unsatisfied." },
+      detail: { eventType: "ERROR", reason: "DistinctInstance placement constraint unsatisfied." },
     });
     await waitFor("2 running", async () => (await service("agent"))?.runningCount === 2);
     expect(

@@ -199,6 +199,11 @@ describe("tasks as child processes", () => {
         (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_DEPLOYMENT_FAILED",
       ),
     );
+    expect(
+      events.some(
+        (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_TASK_START_IMPAIRED",
+      ),
+    ).toBe(true);
     expect(failed).toMatchObject({
       "detail-type": "ECS Deployment State Change",
       detail: { eventType: "ERROR" },
