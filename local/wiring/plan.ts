@@ -76,8 +76,19 @@ export function localResolveContext(template: Template, names: LocalNames): Reso
   const attributes: Record<string, string> = {};
   const context: ResolveContext = { refs, attributes, mappings: template.Mappings };
   const prefix = `arn:aws`;
-  const named = (properties: JsonObject, key: string, id: string) =>
-    typeof properties[key] === "string" ? (properties[key] as string) : `${stackName}-${id}`;
+  // A name property may be an intrinsic (`!Sub ${AWS::StackName}-web`); what cannot be
+  // resolved yet falls back to the name CloudFormation would generate.
+  const named = (properties: JsonObject, key: string, id: string) => {
+    const value = properties[key];
+    if (typeof value === "string") return value;
+    if (value === undefined) return `${stackName}-${id}`;
+    try {
+      const resolved = resolveIntrinsics(value, context);
+      return typeof resolved === "string" ? resolved : `${stackName}-${id}`;
+    } catch {
+      return `${stackName}-${id}`;
+    }
+  };
   // First pass: names that other values are built from.
   for (const [id, resource] of Object.entries(template.Resources)) {
     const properties = resource.Properties ?? {};
@@ -123,6 +134,12 @@ export function localResolveContext(template: Template, names: LocalNames): Reso
         refs[id] = `http://sqs.${region}.localhost/${accountId}/${stackName}-${id}`;
         attributes[`${id}.Arn`] = `${prefix}:sqs:${region}:${accountId}:${stackName}-${id}`;
         attributes[`${id}.QueueName`] = `${stackName}-${id}`;
+        break;
+      case "AWS::ECR::Repository":
+        refs[id] = named(properties, "RepositoryName", id);
+        attributes[`${id}.Arn`] = `${prefix}:ecr:${region}:${accountId}:repository/${refs[id]}`;
+        attributes[`${id}.RepositoryUri`] =
+          `${accountId}.dkr.ecr.${region}.amazonaws.com/${refs[id]}`;
         break;
       default: {
         refs[id] = `${stackName}-${id}`;
