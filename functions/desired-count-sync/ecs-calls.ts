@@ -8,20 +8,23 @@ import {
   UpdateServiceCommand,
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
+import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 
 export const ECS_PAGE_SIZE = 100; // the maximum for ListServices and ListContainerInstances
 export const DESCRIBE_SERVICES_BATCH = 10; // the maximum for DescribeServices
 
-export type EcsOperation =
-  | "DescribeServices"
-  | "ListContainerInstances"
-  | "UpdateService"
-  | "ListServices";
-
-export type ApiCalls = Record<EcsOperation, number>;
-
+/**
+ * Every ECS action this function may call, at 0: the summary lists the ones an
+ * invocation did not need too, so a reader sees at a glance that, say, no
+ * UpdateService was sent.
+ */
 export function noApiCalls(): ApiCalls {
-  return { DescribeServices: 0, ListContainerInstances: 0, UpdateService: 0, ListServices: 0 };
+  return {
+    "ecs:DescribeServices": 0,
+    "ecs:ListContainerInstances": 0,
+    "ecs:UpdateService": 0,
+    "ecs:ListServices": 0,
+  };
 }
 
 /**
@@ -31,23 +34,20 @@ export function noApiCalls(): ApiCalls {
  * paginator's `withCommand` hook, which runs once per page request.
  */
 export class EcsCalls {
-  readonly counts: ApiCalls = noApiCalls();
+  readonly apiCalls: ApiCalls = noApiCalls();
 
   constructor(private readonly client: ECSClient) {}
-
-  private count<C>(operation: EcsOperation): (command: C) => C {
-    return (command) => {
-      this.counts[operation] += 1;
-      return command;
-    };
-  }
 
   /** Every service ARN in the cluster, 100 per call. */
   async listServiceArns(cluster: string): Promise<string[]> {
     const arns: string[] = [];
     const pages = paginateListServices(
-      { client: this.client, withCommand: this.count("ListServices") },
-      { cluster, maxResults: ECS_PAGE_SIZE },
+      {
+        client: this.client,
+        pageSize: ECS_PAGE_SIZE,
+        withCommand: countEachPage(this.apiCalls, "ecs:ListServices"),
+      },
+      { cluster },
     );
     for await (const page of pages) arns.push(...(page.serviceArns ?? []));
     return arns;
@@ -55,8 +55,9 @@ export class EcsCalls {
 
   /** One DescribeServices call; `services` must hold at most 10 identifiers. */
   describeServices(input: DescribeServicesCommandInput): Promise<DescribeServicesCommandOutput> {
-    this.counts.DescribeServices += 1;
-    return this.client.send(new DescribeServicesCommand(input));
+    return sent(this.apiCalls, "ecs:DescribeServices", () =>
+      this.client.send(new DescribeServicesCommand(input)),
+    );
   }
 
   /**
@@ -66,13 +67,12 @@ export class EcsCalls {
   async countActiveInstances(cluster: string, filter: string | undefined): Promise<number> {
     const arns = new Set<string>(); // a Set, so an instance repeated across pages counts once
     const pages = paginateListContainerInstances(
-      { client: this.client, withCommand: this.count("ListContainerInstances") },
       {
-        cluster,
-        status: "ACTIVE",
-        maxResults: ECS_PAGE_SIZE,
-        ...(filter === undefined ? {} : { filter }),
+        client: this.client,
+        pageSize: ECS_PAGE_SIZE,
+        withCommand: countEachPage(this.apiCalls, "ecs:ListContainerInstances"),
       },
+      { cluster, status: "ACTIVE", ...(filter === undefined ? {} : { filter }) },
     );
     for await (const page of pages) {
       for (const arn of page.containerInstanceArns ?? []) arns.add(arn);
@@ -85,7 +85,8 @@ export class EcsCalls {
     service: string,
     desiredCount: number,
   ): Promise<UpdateServiceCommandOutput> {
-    this.counts.UpdateService += 1;
-    return this.client.send(new UpdateServiceCommand({ cluster, service, desiredCount }));
+    return sent(this.apiCalls, "ecs:UpdateService", () =>
+      this.client.send(new UpdateServiceCommand({ cluster, service, desiredCount })),
+    );
   }
 }

@@ -1,8 +1,9 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
+import type { ApiCalls } from "../lib/api-calls";
 import { asError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
 import type { SyncConfig } from "./config";
-import { type ApiCalls, DESCRIBE_SERVICES_BATCH, EcsCalls, noApiCalls } from "./ecs-calls";
+import { DESCRIBE_SERVICES_BATCH, EcsCalls, noApiCalls } from "./ecs-calls";
 import { memberOfFilter, serviceName } from "./names";
 
 /**
@@ -308,7 +309,7 @@ export async function syncCluster(
     services: outcomes,
     changed: outcomes.filter((o) => o.changed).length,
     dryRun: config.dryRun,
-    apiCalls: { ...calls.counts },
+    apiCalls: { ...calls.apiCalls },
   };
   if (causes.length > 0) {
     log.error("per-host sync incomplete", { ...summary });

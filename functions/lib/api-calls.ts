@@ -16,6 +16,17 @@ export function sent<T>(calls: ApiCalls, action: string, send: () => Promise<T>)
   return send();
 }
 
+/**
+ * A paginator's `withCommand` hook that counts every page request as one call of
+ * `action`: the paginator runs the hook once per page it sends.
+ */
+export function countEachPage<C>(calls: ApiCalls, action: string): (command: C) => C {
+  return (command) => {
+    count(calls, action);
+    return command;
+  };
+}
+
 export function totalCalls(calls: Readonly<ApiCalls>): number {
   return Object.values(calls).reduce((sum, count) => sum + count, 0);
 }

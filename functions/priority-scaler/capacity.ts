@@ -7,7 +7,7 @@ import {
   type Service,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { type ApiCalls, count, sent } from "../lib/api-calls";
+import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { ConfigurationError } from "../lib/errors";
 
 /**
@@ -137,11 +137,7 @@ async function activeInstances(
     {
       client: ecs,
       pageSize: 100,
-      // Runs once per page request: each page is one counted call.
-      withCommand: (command) => {
-        count(calls, "ecs:ListContainerInstances");
-        return command;
-      },
+      withCommand: countEachPage(calls, "ecs:ListContainerInstances"),
     },
     { cluster, status: "ACTIVE" },
   );

@@ -82,10 +82,10 @@ describe("desired-count sync: counting", () => {
     expect(h.mock).not.toHaveReceivedCommand(UpdateServiceCommand);
     expect(h.mock).not.toHaveReceivedCommand(ListServicesCommand);
     expect(summary.apiCalls).toEqual({
-      DescribeServices: 1,
-      ListContainerInstances: 1,
-      UpdateService: 0,
-      ListServices: 0,
+      "ecs:DescribeServices": 1,
+      "ecs:ListContainerInstances": 1,
+      "ecs:UpdateService": 0,
+      "ecs:ListServices": 0,
     });
     expect(summary.apiCalls).toEqual(h.received());
     expect(summary.services[0]).toMatchObject({ changed: false, reason: "in-sync", after: 7 });
@@ -117,10 +117,10 @@ describe("desired-count sync: counting", () => {
     expect(lists[1]?.nextToken).toBeDefined();
     expect(summary.services.every((s) => s.after === 250 && s.changed)).toBe(true);
     expect(summary.apiCalls).toEqual({
-      DescribeServices: 3,
-      ListContainerInstances: 3,
-      UpdateService: 23,
-      ListServices: 0,
+      "ecs:DescribeServices": 3,
+      "ecs:ListContainerInstances": 3,
+      "ecs:UpdateService": 23,
+      "ecs:ListServices": 0,
     });
     expect(summary.apiCalls).toEqual(h.received());
   });
@@ -299,10 +299,10 @@ describe("desired-count sync: services", () => {
     expect(describes.every((d) => d.include?.includes("TAGS"))).toBe(true);
     expect(summary.services.map((s) => s.service)).toEqual(["agent", "logs"]);
     expect(summary.apiCalls).toEqual({
-      ListServices: 1,
-      DescribeServices: 2,
-      ListContainerInstances: 1,
-      UpdateService: 2,
+      "ecs:ListServices": 1,
+      "ecs:DescribeServices": 2,
+      "ecs:ListContainerInstances": 1,
+      "ecs:UpdateService": 2,
     });
     expect(summary.apiCalls).toEqual(h.received());
     expect(h.fake.services.get("plain-0")?.desiredCount).toBe(1);
@@ -322,7 +322,7 @@ describe("desired-count sync: services", () => {
     const summary = await h.invoke(sampleEvent("scheduled-reconcile"));
 
     expect(summary.services.map((s) => s.service)).toEqual(["s-0", "s-40", "s-80"]);
-    expect(summary.apiCalls).toMatchObject({ ListServices: 2, DescribeServices: 12 });
+    expect(summary.apiCalls).toMatchObject({ "ecs:ListServices": 2, "ecs:DescribeServices": 12 });
     expect(summary.apiCalls).toEqual(h.received());
   });
 

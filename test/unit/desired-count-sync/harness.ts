@@ -103,10 +103,10 @@ export function harness(
     env: fullEnv,
     invoke: handler,
     received: () => ({
-      DescribeServices: mock.commandCalls(DescribeServicesCommand).length,
-      ListContainerInstances: mock.commandCalls(ListContainerInstancesCommand).length,
-      UpdateService: mock.commandCalls(UpdateServiceCommand).length,
-      ListServices: mock.commandCalls(ListServicesCommand).length,
+      "ecs:DescribeServices": mock.commandCalls(DescribeServicesCommand).length,
+      "ecs:ListContainerInstances": mock.commandCalls(ListContainerInstancesCommand).length,
+      "ecs:UpdateService": mock.commandCalls(UpdateServiceCommand).length,
+      "ecs:ListServices": mock.commandCalls(ListServicesCommand).length,
     }),
   };
 }

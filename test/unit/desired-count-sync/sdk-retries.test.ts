@@ -40,7 +40,7 @@ describe("desired-count sync through the real SDK", () => {
     expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
     // Two pages of 100, the first one sent twice by the SDK's retry.
     expect(fake.calls("ListContainerInstances")).toBe(3);
-    expect(summary.apiCalls.ListContainerInstances).toBe(2);
+    expect(summary.apiCalls["ecs:ListContainerInstances"]).toBe(2);
     expect(fake.services.get("agent")?.desiredCount).toBe(120);
   });
 
