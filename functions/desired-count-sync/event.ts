@@ -1,8 +1,8 @@
 import { ValidationError } from "../lib/errors";
+import { isScheduledEvent } from "../lib/scheduled-event";
 import { isClusterArn } from "./names";
 
 export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
-export const SCHEDULED_EVENT = "Scheduled Event";
 
 /** What an incoming event asks the function to do. */
 export type Trigger =
@@ -78,9 +78,9 @@ export function parseEvent(event: unknown): Trigger {
     };
   }
 
-  // A schedule: an EventBridge rule (`aws.events`, what the template's `Schedule` event
-  // creates) or EventBridge Scheduler (`aws.scheduler`).
-  if ((source === "aws.events" || source === "aws.scheduler") && detailType === SCHEDULED_EVENT) {
+  // A schedule: an EventBridge rule (what the template's `Schedule` event creates) or
+  // EventBridge Scheduler. Not a schedule's source? Then it is just another event.
+  if (isScheduledEvent(event)) {
     const resources = event.resources;
     const rule =
       Array.isArray(resources) && typeof resources[0] === "string" ? resources[0] : undefined;

@@ -5,23 +5,38 @@ import { ValidationError } from "./errors";
  * (source `aws.events`) or from EventBridge Scheduler (source `aws.scheduler`).
  * Scheduled functions read nothing else from it, but anything else is bad input.
  */
+export const SCHEDULED_EVENT = "Scheduled Event";
 const scheduleSources = ["aws.events", "aws.scheduler"];
 
+function isRecord(event: unknown): event is Record<string, unknown> {
+  return typeof event === "object" && event !== null && !Array.isArray(event);
+}
+
+/** For a function that also takes other events: whether this one is a schedule's. */
+export function isScheduledEvent(event: unknown): boolean {
+  return (
+    isRecord(event) &&
+    event["detail-type"] === SCHEDULED_EVENT &&
+    typeof event.source === "string" &&
+    scheduleSources.includes(event.source)
+  );
+}
+
+/** For a function that only runs on a schedule: anything else is a ValidationError. */
 export function assertScheduledEvent(event: unknown): void {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) {
+  if (!isRecord(event)) {
     throw new ValidationError("event", "expected an EventBridge scheduled event object");
   }
-  const fields = event as Record<string, unknown>;
-  if (fields["detail-type"] !== "Scheduled Event") {
+  if (event["detail-type"] !== SCHEDULED_EVENT) {
     throw new ValidationError(
       "detail-type",
-      `expected "Scheduled Event", got ${JSON.stringify(fields["detail-type"])}`,
+      `expected "${SCHEDULED_EVENT}", got ${JSON.stringify(event["detail-type"])}`,
     );
   }
-  if (typeof fields.source !== "string" || !scheduleSources.includes(fields.source)) {
+  if (typeof event.source !== "string" || !scheduleSources.includes(event.source)) {
     throw new ValidationError(
       "source",
-      `expected one of ${scheduleSources.join(", ")}, got ${JSON.stringify(fields.source)}`,
+      `expected one of ${scheduleSources.join(", ")}, got ${JSON.stringify(event.source)}`,
     );
   }
 }
