@@ -1,0 +1,68 @@
+import { parseArgs } from "node:util";
+
+/**
+ * What every command reads from its command line and environment: the edge port
+ * (`--port`, else `MICROSCALE_PORT`, else 4566) and the time scale (`--time-scale`,
+ * else `MICROSCALE_TIME_SCALE`).
+ */
+export interface CommandLine {
+  port: number;
+  timeScale: number;
+  positionals: string[];
+}
+
+export function readCommandLine(
+  argv: readonly string[],
+  defaults: { timeScale: number },
+  env: NodeJS.ProcessEnv = process.env,
+): CommandLine {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      port: { type: "string" },
+      "time-scale": { type: "string" },
+    },
+  });
+  const port = Number(values.port ?? env.MICROSCALE_PORT ?? 4566);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(
+      `--port / MICROSCALE_PORT: expected a port number, got ${values.port ?? env.MICROSCALE_PORT}`,
+    );
+  }
+  const timeScale = Number(values["time-scale"] ?? env.MICROSCALE_TIME_SCALE ?? defaults.timeScale);
+  if (!(timeScale > 0)) {
+    throw new Error(
+      `--time-scale / MICROSCALE_TIME_SCALE: expected a positive number, got ${timeScale}`,
+    );
+  }
+  return { port, timeScale, positionals };
+}
+
+/** A trigger's failed invocation, on one line (the full error is in the function's log). */
+export function printInvocationError(where: string, error: unknown): void {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`  ! ${where}: ${text.split("\n")[0]}\n`);
+}
+
+/** Stops `stop` once on SIGINT/SIGTERM, then exits with 130 / 143. */
+export function onInterrupt(stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: shutting down…\n`);
+      stop().then(
+        () => process.exit(code),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,185 @@
+import type { ContainerInstance, TaskDefinition } from "@aws-sdk/client-ecs";
+import { freeSlots, taskSize, workerSlot } from "../../functions/priority-scaler/capacity";
+import type { LocalSystem } from "./system";
+
+/**
+ * What the scenario watches, read from the ECS control plane in-process (the same
+ * shapes the API returns, but no request, so injected faults never blind the
+ * observer), the DemandTable stream, and the controllers' own invocation results.
+ */
+
+export interface ServiceCounts {
+  desired: number;
+  running: number;
+  pending: number;
+  /** Deployments listed (1 when steady). */
+  deployments: number;
+  taskDefinition: string;
+}
+
+export interface Snapshot {
+  /** Seconds since the observer started. */
+  t: number;
+  hosts: { active: number; draining: number };
+  perHost: ServiceCounts;
+  web: ServiceCounts;
+  high: ServiceCounts;
+  low: ServiceCounts;
+  /** The stored demand value (undefined until the first write). */
+  demand: number | undefined;
+  /** Worker slots the ACTIVE hosts hold now, by the priority scaler's own rule. */
+  clusterCapacity: number;
+  /** The capacity the priority scaler derived on its latest completed invocation. */
+  scalerCapacity: number | undefined;
+}
+
+interface ScalerResult {
+  capacity?: number;
+}
+
+export class Observer {
+  private readonly started = Date.now();
+  private demand: number | undefined;
+  private scalerCapacity: number | undefined;
+  private seenInvocations = 0;
+  private readonly taskSizes = new Map<string, ReturnType<typeof taskSize>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly system: LocalSystem) {
+    this.unsubscribe = system.cloud.dynamodb.subscribeStream(
+      system.names.demandTable,
+      (records) => {
+        for (const record of records) {
+          const value = record.dynamodb?.NewImage?.value?.N;
+          if (value !== undefined) this.demand = Number(value);
+        }
+      },
+    );
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  get elapsedSeconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  private service(name: string): ServiceCounts {
+    const shape = this.system.cloud.ecs.describeService(this.system.names.cluster, name) as
+      | {
+          desiredCount?: number;
+          runningCount?: number;
+          pendingCount?: number;
+          deployments?: unknown[];
+          taskDefinition?: string;
+        }
+      | undefined;
+    return {
+      desired: shape?.desiredCount ?? 0,
+      running: shape?.runningCount ?? 0,
+      pending: shape?.pendingCount ?? 0,
+      deployments: shape?.deployments?.length ?? 0,
+      taskDefinition: shape?.taskDefinition ?? "",
+    };
+  }
+
+  private async sizeOf(arn: string): Promise<ReturnType<typeof taskSize> | undefined> {
+    if (arn === "") return undefined;
+    let size = this.taskSizes.get(arn);
+    if (size === undefined) {
+      // In-process, like describeService: the API's shape without a request.
+      const described = (await this.system.cloud.ecs.handle("DescribeTaskDefinition", {
+        taskDefinition: arn,
+      })) as { taskDefinition?: TaskDefinition };
+      if (described.taskDefinition === undefined) return undefined;
+      size = taskSize(described.taskDefinition);
+      this.taskSizes.set(arn, size);
+    }
+    return size;
+  }
+
+  /** The scaler's latest completed decision, read from the invocation records. */
+  private followScaler(): void {
+    const records = this.system.wired.lambda.invocations;
+    for (; this.seenInvocations < records.length; this.seenInvocations++) {
+      const record = records[this.seenInvocations];
+      if (record?.logicalId !== "PriorityScalerFunction" || record.outcome !== "success") continue;
+      const capacity = (record.result as ScalerResult | undefined)?.capacity;
+      if (typeof capacity === "number") this.scalerCapacity = capacity;
+    }
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const { cluster, services } = this.system.names;
+    const instances = this.system.cloud.ecs.containerInstancesOf(cluster) as ContainerInstance[];
+    const high = this.service(services.highPriority);
+    const low = this.service(services.lowPriority);
+    this.followScaler();
+    const sizes = [
+      await this.sizeOf(high.taskDefinition),
+      await this.sizeOf(low.taskDefinition),
+    ].filter((size) => size !== undefined);
+    const slot = sizes.length > 0 ? workerSlot(sizes) : undefined;
+    const free =
+      slot === undefined
+        ? 0
+        : instances.reduce((sum, instance) => sum + freeSlots(instance, slot), 0);
+    return {
+      t: Math.round(this.elapsedSeconds * 10) / 10,
+      hosts: {
+        active: instances.filter((instance) => instance.status === "ACTIVE").length,
+        draining: instances.filter((instance) => instance.status === "DRAINING").length,
+      },
+      perHost: this.service(services.perHost),
+      web: this.service(services.web),
+      high,
+      low,
+      demand: this.demand,
+      clusterCapacity: free + high.running + high.pending + low.running + low.pending,
+      scalerCapacity: this.scalerCapacity,
+    };
+  }
+}
+
+/** One task per ACTIVE host, all running, nothing pending. */
+export function perHostConverged(snapshot: Snapshot): boolean {
+  const { perHost, hosts } = snapshot;
+  return (
+    perHost.desired === hosts.active && perHost.running === perHost.desired && perHost.pending === 0
+  );
+}
+
+/** P1 = min(demand, C), P2 = C − P1, both running what they want. */
+export function prioritiesConverged(snapshot: Snapshot): boolean {
+  const { demand, clusterCapacity: capacity, high, low } = snapshot;
+  if (demand === undefined) return false;
+  const p1 = Math.min(demand, capacity);
+  return (
+    high.desired === p1 &&
+    low.desired === capacity - p1 &&
+    high.running === high.desired &&
+    low.running === low.desired &&
+    high.pending + low.pending === 0
+  );
+}
+
+/**
+ * The scaler's safety rule: P1 + P2 desired never above capacity. "Capacity" is the
+ * larger of what the cluster holds now and what the scaler last derived: a host that
+ * leaves lowers the first at once, before the scaler has been told.
+ */
+export function withinCapacity(snapshot: Snapshot): boolean {
+  const capacity = Math.max(snapshot.clusterCapacity, snapshot.scalerCapacity ?? 0);
+  return snapshot.high.desired + snapshot.low.desired <= capacity;
+}
+
+export function describeCounts(snapshot: Snapshot): string {
+  const { high, low, demand, clusterCapacity } = snapshot;
+  return `demand ${demand ?? "–"}, capacity ${clusterCapacity}: P1 desired ${high.desired} running ${high.running}, P2 desired ${low.desired} running ${low.running}`;
+}
+
+export function describePerHost(snapshot: Snapshot): string {
+  const { perHost, hosts } = snapshot;
+  return `hosts ${hosts.active}${hosts.draining > 0 ? ` (+${hosts.draining} draining)` : ""}, per-host desired ${perHost.desired} running ${perHost.running}`;
+}

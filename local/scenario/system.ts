@@ -1,0 +1,185 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "../cloud";
+import { type JsonObject, readTemplate, type Template } from "../template/read";
+import { type WiredCloud, wireTemplate } from "../wiring/wire";
+
+/**
+ * The whole system on one machine: the local cloud booted and template.yaml wired
+ * into it, with every name the commands and tests need resolved from the template
+ * (never restated), and SDK clients pointed at the edge as a user's would be.
+ */
+
+export interface SystemOptions {
+  /** Edge port: 4566 for the commands, 0 (ephemeral) for tests. */
+  port?: number;
+  runTasks: "processes" | "simulated";
+  /** Simulated seconds per real second: schedules, Wait/Retry intervals, health checks. */
+  timeScale: number;
+  /** Template parameter overrides, as `sam deploy --parameter-overrides` gives them. */
+  parameters?: Readonly<Record<string, string>>;
+  /** Extra variables for every function (e.g. DEMAND_SEED); the template's own win. */
+  functionEnvironment?: Readonly<Record<string, string>>;
+  containersDir?: string;
+  stopTimeoutMs?: number;
+  /** Where a trigger's failed invocation is reported; default: printed. */
+  onError?(where: string, error: unknown): void;
+  cloud?: Partial<LocalCloudOptions>;
+}
+
+/** The template's names, resolved to the local resources. */
+export interface SystemNames {
+  cluster: string;
+  clusterArn: string;
+  services: {
+    perHost: string;
+    web: string;
+    backend: string;
+    highPriority: string;
+    lowPriority: string;
+  };
+  demandTable: string;
+  benchmarkResultsTable: string;
+  stateMachineArn: string;
+  loadBalancerUrl: string;
+  /** Every function's logical ID, in template order. */
+  functions: string[];
+  /** `MaxHosts`: how many hosts the Auto Scaling group may run. */
+  maxHosts: number;
+}
+
+export interface LocalSystem {
+  cloud: LocalCloud;
+  wired: WiredCloud;
+  template: Template;
+  names: SystemNames;
+  timeScale: number;
+  clients: { ecs: ECSClient; dynamodb: DynamoDBClient; sfn: SFNClient };
+  stop(): Promise<void>;
+}
+
+/**
+ * Variables Powertools reads once, when a function module is first imported (outside
+ * any invocation, so from the process's own environment): warnings only and no EMF
+ * lines, so the console shows the scenario's progress rather than JSON logs.
+ */
+export function quietFunctionLogs(level = "WARN"): void {
+  process.env.POWERTOOLS_LOG_LEVEL ??= level;
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+  // The SDK's notice that its 2027 releases need Node 22 says nothing about this run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
+/**
+ * The template as the local cloud runs it: parameter overrides applied, and the state
+ * machine's polling interval divided by the time scale — the local Step Functions scales
+ * fixed `Seconds` waits itself, but `SecondsPath` reads the value at run time.
+ */
+export function localTemplate(
+  timeScale: number,
+  parameters: Readonly<Record<string, string>> = {},
+  template: Template = readTemplate(),
+): Template {
+  const copy = structuredClone(template);
+  for (const [name, value] of Object.entries(parameters)) {
+    const parameter = copy.Parameters?.[name];
+    if (parameter === undefined) throw new Error(`template.yaml has no parameter ${name}`);
+    parameter.Default = value;
+  }
+  for (const resource of Object.values(copy.Resources)) {
+    if (resource.Type !== "AWS::Serverless::StateMachine") continue;
+    const substitutions = resource.Properties?.DefinitionSubstitutions as JsonObject | undefined;
+    const interval = Number(substitutions?.PollIntervalSeconds);
+    if (substitutions !== undefined && Number.isFinite(interval)) {
+      substitutions.PollIntervalSeconds = String(Math.max(1, Math.round(interval / timeScale)));
+    }
+  }
+  return copy;
+}
+
+function required(map: Readonly<Record<string, string>>, key: string): string {
+  const value = map[key];
+  if (value === undefined) throw new Error(`template.yaml: nothing resolves ${key}`);
+  return value;
+}
+
+export function resolveNames(wired: WiredCloud, template: Template): SystemNames {
+  const { refs, attributes } = wired;
+  const loadBalancer = wired.loadBalancers.get("LoadBalancer");
+  if (loadBalancer === undefined) throw new Error("template.yaml: no LoadBalancer was wired");
+  return {
+    cluster: required(refs, "Cluster"),
+    clusterArn: required(attributes, "Cluster.Arn"),
+    services: {
+      perHost: required(attributes, "AgentService.Name"),
+      web: required(attributes, "WebService.Name"),
+      backend: required(attributes, "BackendService.Name"),
+      highPriority: required(attributes, "HighPriorityService.Name"),
+      lowPriority: required(attributes, "LowPriorityService.Name"),
+    },
+    demandTable: required(refs, "DemandTable"),
+    benchmarkResultsTable: required(refs, "BenchmarkResultsTable"),
+    stateMachineArn: required(refs, "DeployAndBenchmarkStateMachine"),
+    loadBalancerUrl: loadBalancer.url,
+    functions: Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === "AWS::Serverless::Function")
+      .map(([id]) => id),
+    maxHosts: Number(template.Parameters?.MaxHosts?.Default ?? 6),
+  };
+}
+
+export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
+  const template = localTemplate(options.timeScale, options.parameters);
+  const cloud = await startLocalCloud({
+    port: options.port ?? 4566,
+    runTasks: options.runTasks,
+    containersDir: options.containersDir,
+    stopTimeoutMs: options.stopTimeoutMs,
+    ...options.cloud,
+  });
+  let wired: WiredCloud;
+  try {
+    wired = await wireTemplate(cloud, {
+      template,
+      timeScale: options.timeScale,
+      functionEnvironment: { ...options.functionEnvironment },
+      onError: options.onError,
+    });
+  } catch (error) {
+    await cloud.stop();
+    throw error;
+  }
+  const config = {
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    // The scenario's own calls ride out injected throttling as a patient client would.
+    maxAttempts: 10,
+  };
+  const clients = {
+    ecs: new ECSClient(config),
+    dynamodb: new DynamoDBClient(config),
+    sfn: new SFNClient(config),
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    cloud,
+    wired,
+    template,
+    names: resolveNames(wired, template),
+    timeScale: options.timeScale,
+    clients,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await wired.stop();
+        } finally {
+          for (const client of Object.values(clients)) client.destroy();
+          await cloud.stop();
+        }
+      })();
+      return stopping;
+    },
+  };
+}
