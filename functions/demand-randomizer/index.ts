@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { dynamodb } from "../lib/clients";
+import { dynamodb } from "../lib/clients/dynamodb";
 import { asError } from "../lib/errors";
 import { logger, metrics, powertoolsLog, powertoolsMetricSink } from "../lib/observability";
 import { assertScheduledEvent } from "../lib/scheduled-event";

@@ -9,7 +9,7 @@
 
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "aws-lambda";
-import { ecs } from "../lib/clients";
+import { ecs } from "../lib/clients/ecs";
 import type { Environment } from "../lib/config";
 import {
   type Log,

@@ -1,5 +1,7 @@
 import type { Context } from "aws-lambda";
-import { cloudwatch, dynamodb, ecs } from "../lib/clients";
+import { cloudwatch } from "../lib/clients/cloudwatch";
+import { dynamodb } from "../lib/clients/dynamodb";
+import { ecs } from "../lib/clients/ecs";
 import { asError } from "../lib/errors";
 import { logger, metrics, powertoolsLog, powertoolsMetricSink } from "../lib/observability";
 import type { TaskSizeCache } from "./capacity";

@@ -21,7 +21,7 @@ describe("exported handler", () => {
   it("syncs through the shared ECS client with the environment from process.env", async () => {
     vi.stubEnv("CLUSTER", "microscale");
     vi.stubEnv("PER_HOST_SERVICES", "agent");
-    const { ecs } = await import("../../../functions/lib/clients");
+    const { ecs } = await import("../../../functions/lib/clients/ecs");
     const { handler } = await import("../../../functions/desired-count-sync/index");
     const mock = mockClient(ecs);
     const fake = new FakeEcs();
