@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { optionalString } from "./config";
 
 /**
  * Powertools Logger and Metrics, created once. Service name, namespace and log
@@ -7,7 +8,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
  */
 export const logger = new Logger();
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Microscale",
+  namespace: optionalString(process.env, "POWERTOOLS_METRICS_NAMESPACE") ?? "Microscale",
 });
 
 /** The narrow logging surface core logic takes, so tests can pass a spy or a silent logger. */

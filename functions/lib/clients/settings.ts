@@ -1,3 +1,5 @@
+import { integer } from "../config";
+
 /**
  * What every SDK client shares. Each client has its own module (./ecs, ./dynamodb,
  * ./cloudwatch), created once per execution environment: esbuild keeps an external
@@ -9,6 +11,8 @@
  * settings (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_ECS`, …), which is how the local
  * cloud points the same code at loopback.
  */
-const maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS ?? "5");
+// Read through lib/config like every variable: a malformed value fails the cold start
+// naming AWS_MAX_ATTEMPTS instead of reaching the SDK as NaN.
+const maxAttempts = integer(process.env, "AWS_MAX_ATTEMPTS", 5, { min: 1 });
 
 export const clientSettings = { retryMode: "standard", maxAttempts } as const;
