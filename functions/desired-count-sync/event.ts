@@ -1,6 +1,6 @@
+import { isClusterArn } from "../lib/ecs-names";
 import { ValidationError } from "../lib/errors";
 import { isScheduledEvent } from "../lib/scheduled-event";
-import { isClusterArn } from "./names";
 
 export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
 

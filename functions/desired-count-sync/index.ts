@@ -11,6 +11,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "aws-lambda";
 import { ecs } from "../lib/clients/ecs";
 import type { Environment } from "../lib/config";
+import { clusterName, sameCluster } from "../lib/ecs-names";
 import {
   type Log,
   logger,
@@ -21,7 +22,6 @@ import {
 } from "../lib/observability";
 import { loadConfig } from "./config";
 import { parseEvent } from "./event";
-import { clusterName, sameCluster } from "./names";
 import { ignoredSummary, type SyncSummary, syncCluster } from "./sync";
 
 export type { ServiceOutcome, SyncSummary } from "./sync";

@@ -1,10 +1,11 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
+import { serviceName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
 import type { SyncConfig } from "./config";
 import { DESCRIBE_SERVICES_BATCH, EcsCalls, noApiCalls } from "./ecs-calls";
-import { memberOfFilter, serviceName } from "./names";
+import { memberOfFilter } from "./placement";
 
 /**
  * The core: make every per-host service's desiredCount equal the number of ACTIVE

@@ -16,6 +16,7 @@ import {
   optionalString,
   requiredString,
 } from "../lib/config";
+import { serviceName } from "../lib/ecs-names";
 import { ConfigurationError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
 import { type DerivedCapacity, deriveCapacity, type TaskSizeCache } from "./capacity";
@@ -153,7 +154,7 @@ async function describeWorkers(
     const service = services.find((s) => s.serviceName === id || s.serviceArn === id);
     const variable = role === "high" ? "HIGH_PRIORITY_SERVICE" : "LOW_PRIORITY_SERVICE";
     if (service === undefined) {
-      const failure = failures.find((f) => f.arn?.endsWith(`/${id}`) || f.arn === id);
+      const failure = failures.find((f) => serviceName(f.arn ?? "") === serviceName(id));
       const reason = failure?.reason ?? "not returned by DescribeServices";
       throw new ConfigurationError(
         variable,

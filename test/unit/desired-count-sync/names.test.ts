@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  clusterName,
-  memberOfFilter,
-  sameCluster,
-  serviceName,
-} from "../../../functions/desired-count-sync/names";
+import { memberOfFilter } from "../../../functions/desired-count-sync/placement";
+import { clusterName, sameCluster, serviceName } from "../../../functions/lib/ecs-names";
 import { compileFilter, type FakeInstance } from "./fake-ecs";
 
 const arn = (name: string, account = "111122223333") =>
