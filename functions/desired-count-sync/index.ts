@@ -12,6 +12,7 @@ import type { Context } from "aws-lambda";
 import { ecs } from "../lib/clients/ecs";
 import type { Environment } from "../lib/config";
 import { clusterName, sameCluster } from "../lib/ecs-names";
+import { asError } from "../lib/errors";
 import {
   type Log,
   logger,
@@ -85,8 +86,11 @@ export const handler = async (event: unknown, context?: Context): Promise<SyncSu
   if (context !== undefined) logger.addContext(context);
   try {
     return await run(event);
-  } catch (error) {
-    logger.error("desired-count sync failed", error as Error);
-    throw error;
+  } catch (thrown) {
+    logger.error("desired-count sync failed", asError(thrown));
+    throw thrown;
+  } finally {
+    // Its metrics carry a Service dimension and go out at once; this flushes any other.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
