@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 export interface CommandLine {
   port: number;
   timeScale: number;
+  /** `--hosts`: how many hosts `npm run local` and `npm run benchmark` start with. */
+  hosts: number | undefined;
   positionals: string[];
 }
 
@@ -22,6 +24,7 @@ export function readCommandLine(
     options: {
       port: { type: "string" },
       "time-scale": { type: "string" },
+      hosts: { type: "string" },
     },
   });
   const port = Number(values.port ?? env.MICROSCALE_PORT ?? 4566);
@@ -36,7 +39,11 @@ export function readCommandLine(
       `--time-scale / MICROSCALE_TIME_SCALE: expected a positive number, got ${timeScale}`,
     );
   }
-  return { port, timeScale, positionals };
+  const hosts = values.hosts === undefined ? undefined : Number(values.hosts);
+  if (hosts !== undefined && !(Number.isInteger(hosts) && hosts >= 0)) {
+    throw new Error(`--hosts: expected a whole number, got ${values.hosts}`);
+  }
+  return { port, timeScale, hosts, positionals };
 }
 
 /** A trigger's failed invocation, on one line (the full error is in the function's log). */

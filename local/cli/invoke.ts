@@ -1,0 +1,113 @@
+/**
+ * `npm run invoke -- <FunctionLogicalId> <event file>`: one function, through its real
+ * handler, with its environment resolved from template.yaml to the local resources.
+ * Against the local cloud already listening on the port (`npm run local`), or else
+ * against one booted for the call (simulated tasks) and stopped after it. Prints the
+ * handler's JSON result; a thrown error prints its type and message and exits 1.
+ *
+ *   npm run invoke -- PriorityScalerFunction events/priority-scaler/scheduled-reconcile.json
+ */
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
+import { functionFromTemplate } from "../lambda/definition";
+import { LocalLambdaRuntime } from "../lambda/runtime";
+import { readCommandLine } from "../scenario/command-line";
+import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
+import { resourcesOfType } from "../template/read";
+import { localResolveContext } from "../wiring/plan";
+
+const region = "us-east-1";
+const accountId = "000000000000";
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+/** True when something on the port answers the ECS API (a local cloud, not any server). */
+async function localCloudAt(endpoint: string, port: number): Promise<boolean> {
+  const open = await new Promise<boolean>((resolveOpen) => {
+    const socket = connect({ host: "127.0.0.1", port, timeout: 300 });
+    const done = (value: boolean) => {
+      socket.destroy();
+      resolveOpen(value);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.once("timeout", () => done(false));
+  });
+  if (!open) return false;
+  const ecs = new ECSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  try {
+    await ecs.send(new ListClustersCommand({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    ecs.destroy();
+  }
+}
+
+const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
+const [logicalId, eventFile] = commandLine.positionals;
+const template = localTemplate(commandLine.timeScale);
+const functionIds = resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => id);
+if (logicalId === undefined || eventFile === undefined) {
+  fail(
+    `usage: npm run invoke -- <FunctionLogicalId> <event file>\nfunctions: ${functionIds.join(", ")}`,
+  );
+}
+if (!functionIds.includes(logicalId)) {
+  fail(
+    `${logicalId} is not a function in template.yaml; valid logical IDs: ${functionIds.join(", ")}`,
+  );
+}
+let event: unknown;
+try {
+  event = JSON.parse(readFileSync(eventFile, "utf8"));
+} catch (error) {
+  fail(`${eventFile}: ${error instanceof Error ? error.message : String(error)}`);
+}
+// Logs at WARN unless POWERTOOLS_LOG_LEVEL says otherwise, so the result stands out.
+quietFunctionLogs();
+
+const endpoint = `http://127.0.0.1:${commandLine.port}`;
+let exitCode = 0;
+const print = (outcome: { result: unknown } | { error: unknown }) => {
+  if ("result" in outcome) {
+    console.log(JSON.stringify(outcome.result, null, 2));
+    return;
+  }
+  const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+  console.error(`${error.name}: ${error.message}`);
+  exitCode = 1;
+};
+
+if (await localCloudAt(endpoint, commandLine.port)) {
+  console.error(`invoking ${logicalId} against the local cloud at ${endpoint}`);
+  const context = localResolveContext(template, { region, accountId, stackName: "microscale" });
+  const lambda = new LocalLambdaRuntime({ region, accountId, endpoint });
+  lambda.register(functionFromTemplate(template, logicalId, context));
+  await lambda.invoke(logicalId, event).then(
+    (result) => print({ result }),
+    (error: unknown) => print({ error }),
+  );
+} else {
+  console.error(`no local cloud on ${endpoint}: booting one (simulated tasks) for this call`);
+  const system = await bootSystem({ port: 0, runTasks: "simulated", timeScale: 1 });
+  try {
+    await system.wired.lambda.invoke(logicalId, event).then(
+      (result) => print({ result }),
+      (error: unknown) => print({ error }),
+    );
+  } finally {
+    await system.stop();
+  }
+}
+process.exit(exitCode);

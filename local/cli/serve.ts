@@ -1,0 +1,54 @@
+/**
+ * `npm run local`: the local cloud with template.yaml wired into it, kept up for
+ * `aws --endpoint-url http://127.0.0.1:4566 …` and SDK clients (AWS_ENDPOINT_URL).
+ * Starts with a few hosts so the services run; Ctrl-C stops every task and port.
+ *
+ *   npm run local [-- --port 4566] [--hosts 3] [--time-scale 1]
+ */
+import { onInterrupt, printInvocationError, readCommandLine } from "../scenario/command-line";
+import { joinHosts } from "../scenario/hosts";
+import { defaultScenarioOptions } from "../scenario/scenario";
+import { bootSystem, quietFunctionLogs } from "../scenario/system";
+
+const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
+quietFunctionLogs();
+const system = await bootSystem({
+  port: commandLine.port,
+  runTasks: "processes",
+  timeScale: commandLine.timeScale,
+  onError: printInvocationError,
+});
+onInterrupt(() => system.stop());
+const hosts = commandLine.hosts ?? defaultScenarioOptions.hosts.initial;
+joinHosts(system, hosts, defaultScenarioOptions.hostSize);
+
+const { names, cloud } = system;
+const endpoint = cloud.endpoint;
+const aws = `aws --endpoint-url ${endpoint} --region ${cloud.region}`;
+const lines = [
+  `Microscale local cloud: ${endpoint} (region ${cloud.region}, account ${cloud.accountId})`,
+  `time ×${commandLine.timeScale}, ${hosts} hosts of ${defaultScenarioOptions.hostSize.cpu} CPU units / ${defaultScenarioOptions.hostSize.memory} MiB, tasks as processes`,
+  "",
+  `cluster            ${names.cluster}`,
+  `per-host service   ${names.services.perHost}`,
+  `web service        ${names.services.web}   (load balancer ${names.loadBalancerUrl})`,
+  `backend service    ${names.services.backend}`,
+  `worker services    ${names.services.highPriority} (P1), ${names.services.lowPriority} (P2)`,
+  `tables             ${names.demandTable}, ${names.benchmarkResultsTable}`,
+  `state machine      ${names.stateMachineArn}`,
+  `functions          ${names.functions.join(", ")}`,
+  "",
+  "Try (any credentials do, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test):",
+  `  ${aws} ecs list-services --cluster ${names.cluster}`,
+  `  ${aws} ecs describe-services --cluster ${names.cluster} --services ${names.services.perHost} ${names.services.highPriority} ${names.services.lowPriority}`,
+  `  ${aws} ecs list-container-instances --cluster ${names.cluster} --status ACTIVE`,
+  `  ${aws} dynamodb get-item --table-name ${names.demandTable} --key '{"pk":{"S":"demand"}}'`,
+  `  ${aws} stepfunctions start-execution --state-machine-arn ${names.stateMachineArn} --input file://events/deploy-and-benchmark/deploy-image.json`,
+  `  curl ${names.loadBalancerUrl}/`,
+  `  AWS_ENDPOINT_URL=${endpoint} node your-script.mjs   # SDK v3 clients`,
+  `  npm run invoke -- PriorityScalerFunction events/priority-scaler/scheduled-reconcile.json`,
+  "",
+  "Ctrl-C stops it.",
+];
+console.log(lines.join("\n"));
+// Stay up: the edge server and the schedules keep the event loop alive.
