@@ -1,5 +1,6 @@
 import { isClusterArn } from "../lib/ecs-names";
 import { ValidationError } from "../lib/errors";
+import { isRecord } from "../lib/objects";
 import { isScheduledEvent } from "../lib/scheduled-event";
 
 export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
@@ -17,10 +18,6 @@ export type Trigger =
     }
   | { readonly kind: "schedule"; readonly rule: string | undefined }
   | { readonly kind: "ignored"; readonly source: string; readonly detailType: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function optional<T>(
   record: Record<string, unknown>,

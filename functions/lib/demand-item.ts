@@ -2,6 +2,7 @@ import { type AttributeValue, type DynamoDBClient, GetItemCommand } from "@aws-s
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { type ApiCalls, sent } from "./api-calls";
 import { CorruptItemError } from "./errors";
+import { isRecord } from "./objects";
 
 /**
  * The demand item in `DemandTable` (DESIGN.md, "Data"): key `pk` = "demand",
@@ -73,13 +74,12 @@ function integerProblem(value: unknown, min: number, max: number | undefined): s
  * typed error (CorruptItemError for the table, ValidationError for an event).
  */
 export function inspectDemandItem(image: unknown, limits: DemandLimits = {}): Inspection {
-  if (typeof image !== "object" || image === null || Array.isArray(image)) {
+  if (!isRecord(image)) {
     return { ok: false, field: "", problem: `expected a DynamoDB item, got ${kindOf(image)}` };
   }
-  const item = image as Record<string, unknown>;
   const read: Record<string, unknown> = {};
   for (const name of ["pk", "value", "version", "updatedAt"]) {
-    const found = attribute(item, name);
+    const found = attribute(image, name);
     if (!found.ok) return { ok: false, field: name, problem: found.problem };
     read[name] = found.value;
   }

@@ -1,4 +1,5 @@
 import { ValidationError } from "./errors";
+import { isRecord } from "./objects";
 
 /**
  * A schedule's event: `detail-type` "Scheduled Event" from an EventBridge rule
@@ -7,10 +8,6 @@ import { ValidationError } from "./errors";
  */
 export const SCHEDULED_EVENT = "Scheduled Event";
 const scheduleSources = ["aws.events", "aws.scheduler"];
-
-function isRecord(event: unknown): event is Record<string, unknown> {
-  return typeof event === "object" && event !== null && !Array.isArray(event);
-}
 
 /** For a function that also takes other events: whether this one is a schedule's. */
 export function isScheduledEvent(event: unknown): boolean {

@@ -1,5 +1,6 @@
 import { DEMAND_PK, type DemandItem, inspectDemandItem } from "../lib/demand-item";
 import { ValidationError } from "../lib/errors";
+import { isRecord } from "../lib/objects";
 import { assertScheduledEvent } from "../lib/scheduled-event";
 
 /**
@@ -33,12 +34,8 @@ export type Trigger =
 
 type Fields = Record<string, unknown>;
 
-function isObject(value: unknown): value is Fields {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function objectAt(value: unknown, field: string): Fields {
-  if (!isObject(value))
+  if (!isRecord(value))
     throw new ValidationError(field, `expected an object, got ${JSON.stringify(value)}`);
   return value;
 }
@@ -90,7 +87,7 @@ function parseRecord(raw: unknown, index: number): DemandRecord | "REMOVE" | "ot
 }
 
 export function parseTrigger(event: unknown): Trigger {
-  if (!isObject(event) || !("Records" in event)) {
+  if (!isRecord(event) || !("Records" in event)) {
     assertScheduledEvent(event);
     return { kind: "schedule" };
   }
