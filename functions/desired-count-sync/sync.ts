@@ -1,5 +1,6 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
+import { batches } from "../lib/batches";
 import { serviceName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
@@ -108,12 +109,6 @@ export function ignoredSummary(
   };
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 interface Target {
   readonly name: string;
   readonly service: Service | undefined; // undefined = missing
@@ -126,7 +121,7 @@ async function describeConfigured(
   identifiers: readonly string[],
 ): Promise<Target[]> {
   const byName = new Map<string, Service>();
-  for (const batch of chunks(identifiers, DESCRIBE_SERVICES_BATCH)) {
+  for (const batch of batches(identifiers, DESCRIBE_SERVICES_BATCH)) {
     const out = await calls.describeServices({ cluster, services: batch });
     for (const service of out.services ?? []) {
       if (service.serviceName !== undefined) byName.set(service.serviceName, service);
@@ -146,7 +141,7 @@ async function describeConfigured(
 async function discoverTagged(calls: EcsCalls, cluster: string, tagKey: string): Promise<Target[]> {
   const arns = await calls.listServiceArns(cluster);
   const targets: Target[] = [];
-  for (const batch of chunks(arns, DESCRIBE_SERVICES_BATCH)) {
+  for (const batch of batches(arns, DESCRIBE_SERVICES_BATCH)) {
     const out = await calls.describeServices({ cluster, services: batch, include: ["TAGS"] });
     for (const service of out.services ?? []) {
       const tagged = (service.tags ?? []).some(

@@ -8,6 +8,7 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
+import { batches } from "../lib/batches";
 import { ConfigurationError } from "../lib/errors";
 
 /**
@@ -144,8 +145,7 @@ async function activeInstances(
   for await (const page of pages) arns.push(...(page.containerInstanceArns ?? []));
 
   const instances: ContainerInstance[] = [];
-  for (let start = 0; start < arns.length; start += 100) {
-    const batch = arns.slice(start, start + 100);
+  for (const batch of batches(arns, 100)) {
     const described = await sent(calls, "ecs:DescribeContainerInstances", () =>
       ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch })),
     );
