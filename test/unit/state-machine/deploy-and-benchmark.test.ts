@@ -544,10 +544,7 @@ describe("deploy-and-benchmark executions", () => {
     const invalid = await Promise.all([
       execute({ taskDefinition: "microscale-web", desiredCount: 2 }, withStub),
       execute({ service: "web", desiredCount: 2 }, withStub),
-      execute(
-        { service: "web", taskDefinition: "a", image: "b", desiredCount: 2 },
-        withStub,
-      ),
+      execute({ service: "web", taskDefinition: "a", image: "b", desiredCount: 2 }, withStub),
       execute({ service: "web", taskDefinition: "a", desiredCount: "2" }, withStub),
     ]);
 
