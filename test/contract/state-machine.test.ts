@@ -31,6 +31,7 @@ describe("DeployAndBenchmarkStateMachine", () => {
     expect(aslProblems(definition)).toEqual([]);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder syntax, literally
   it("every ${...} has a DefinitionSubstitution and every substitution is used", () => {
     expect(substitutionProblems(deployAndBenchmark)).toEqual([]);
   });
@@ -53,6 +54,7 @@ describe("DeployAndBenchmarkStateMachine", () => {
       substitutions: { ...deployAndBenchmark.substitutions, Unused: "x" },
     });
     expect(problems).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder syntax, literally
       "${Undefined} has no substitution",
       "substitution Unused is never used",
     ]);
