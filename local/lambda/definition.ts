@@ -55,8 +55,11 @@ export function functionFromTemplate(
     exportName,
     timeoutSeconds: typeof properties.Timeout === "number" ? properties.Timeout : 3,
     memorySizeMb: typeof properties.MemorySize === "number" ? properties.MemorySize : 128,
-    ...(typeof properties.ReservedConcurrentExecutions === "number"
-      ? { reservedConcurrency: properties.ReservedConcurrentExecutions }
+    // A number, or a parameter's value (a string); AWS::NoValue leaves it out.
+    ...(properties.ReservedConcurrentExecutions !== undefined &&
+    properties.ReservedConcurrentExecutions !== null &&
+    Number.isInteger(Number(properties.ReservedConcurrentExecutions))
+      ? { reservedConcurrency: Number(properties.ReservedConcurrentExecutions) }
       : {}),
     environment: isObject(environment ?? null)
       ? Object.fromEntries(
