@@ -7,7 +7,12 @@
  *
  *   npm run benchmark [-- <input file>] [--hosts 3] [--port 4566]
  */
-import { onInterrupt, printInvocationError, readCommandLine } from "../scenario/command-line";
+import {
+  onInterrupt,
+  orExit,
+  printInvocationError,
+  readCommandLine,
+} from "../scenario/command-line";
 import {
   benchmarkTable,
   deployAndBenchmark,
@@ -24,13 +29,15 @@ import { bootSystem, quietFunctionLogs } from "../scenario/system";
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
 quietFunctionLogs();
 const progress = consoleProgress();
-const system = await bootSystem({
-  port: commandLine.port,
-  runTasks: "processes",
-  timeScale: commandLine.timeScale,
-  functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
-  onError: printInvocationError,
-});
+const system = await orExit(
+  bootSystem({
+    port: commandLine.port,
+    runTasks: "processes",
+    timeScale: commandLine.timeScale,
+    functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
+    onError: printInvocationError,
+  }),
+);
 onInterrupt(() => system.stop());
 
 let exitCode = 1;

@@ -6,7 +6,12 @@
  */
 import { relative } from "node:path";
 import { writeReport } from "../report/write";
-import { onInterrupt, printInvocationError, readCommandLine } from "../scenario/command-line";
+import {
+  onInterrupt,
+  orExit,
+  printInvocationError,
+  readCommandLine,
+} from "../scenario/command-line";
 import { readDeployInput } from "../scenario/deploy";
 import { consoleProgress } from "../scenario/progress";
 import { runScenario, summaryTable } from "../scenario/scenario";
@@ -21,14 +26,16 @@ progress.phase(
   "boot",
   `local cloud on 127.0.0.1:${commandLine.port}, time ×${commandLine.timeScale}`,
 );
-const system = await bootSystem({
-  port: commandLine.port,
-  runTasks: "processes",
-  timeScale: commandLine.timeScale,
-  // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
-  functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
-  onError: printInvocationError,
-});
+const system = await orExit(
+  bootSystem({
+    port: commandLine.port,
+    runTasks: "processes",
+    timeScale: commandLine.timeScale,
+    // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
+    functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
+    onError: printInvocationError,
+  }),
+);
 onInterrupt(() => system.stop());
 progress.info(
   `edge ${system.cloud.endpoint}, cluster ${system.names.cluster}, load balancer ${system.names.loadBalancerUrl}`,

@@ -73,3 +73,13 @@ export function onInterrupt(stop: () => Promise<void>): void {
     });
   }
 }
+
+/** Awaits the boot; a failure (port in use, template problem) prints one line and exits 1. */
+export async function orExit<T>(booting: Promise<T>): Promise<T> {
+  try {
+    return await booting;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}

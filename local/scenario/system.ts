@@ -131,12 +131,20 @@ export function resolveNames(wired: WiredCloud, template: Template): SystemNames
 
 export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
   const template = localTemplate(options.timeScale, options.parameters);
+  const port = options.port ?? 4566;
   const cloud = await startLocalCloud({
-    port: options.port ?? 4566,
+    port,
     runTasks: options.runTasks,
     containersDir: options.containersDir,
     stopTimeoutMs: options.stopTimeoutMs,
     ...options.cloud,
+  }).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "EADDRINUSE") {
+      throw new Error(
+        `port ${port} is in use (is \`npm run local\` running?): stop it, or pass --port <n> (0 picks a free one)`,
+      );
+    }
+    throw error;
   });
   let wired: WiredCloud;
   try {
