@@ -19,10 +19,10 @@
  *
  * and not more than its target. Whatever does not fit yet is *deferred*: the
  * shrink is applied at once, the grow (or the part that does not fit) waits for the
- * next invocation — the next stream record or the reconcile schedule — by which
- * time the stopping tasks are gone. The cluster is never asked to hold more than C
- * worker tasks at once, so P1's new tasks never sit unplaced behind P2 tasks that
- * have not stopped yet.
+ * next invocation: the container instance state change ECS sends as each stopping
+ * task frees its slot (or the next stream record; the reconcile schedule if an event
+ * was missed). The cluster is never asked to hold more than C worker tasks at once,
+ * so P1's new tasks never sit unplaced behind P2 tasks that have not stopped yet.
  *
  * Idempotent: when desired already equals the target, there are no steps.
  */

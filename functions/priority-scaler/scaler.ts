@@ -16,6 +16,7 @@ import {
   optionalString,
   requiredString,
 } from "../lib/config";
+import { otherClusterReason } from "../lib/container-instance-event";
 import { serviceName } from "../lib/ecs-names";
 import { ConfigurationError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
@@ -131,10 +132,30 @@ export interface ScalerSummary {
     readonly from: number;
     readonly to: number;
   }[];
-  /** A grow waits for stopping tasks to free their slots; the next invocation resumes it. */
+  /**
+   * A grow waits for stopping tasks to free their slots; the next invocation resumes
+   * it (the container instance state change ECS sends when they stop, at the latest
+   * the reconcile schedule).
+   */
   readonly deferred: boolean;
   readonly apiCalls: ApiCalls;
 }
+
+/**
+ * An event about another cluster than CLUSTER: nothing read, nothing changed. It has
+ * the fields every summary has (no steps, nothing deferred, no API calls).
+ */
+export interface IgnoredSummary {
+  readonly cluster: string;
+  readonly trigger: "container-instance-state-change";
+  readonly eventCluster: string;
+  readonly ignored: string;
+  readonly steps: readonly [];
+  readonly deferred: false;
+  readonly apiCalls: ApiCalls;
+}
+
+export type ScalerResult = ScalerSummary | IgnoredSummary;
 
 async function describeWorkers(
   ecs: ECSClient,
@@ -185,14 +206,47 @@ function counts(service: Service): ServiceCounts {
  * work out capacity, plan (./plan.ts) and apply the UpdateService steps in order.
  * Every read happens before the first write; bad input or bad demand throws before
  * any UpdateService.
+ *
+ * The schedule and a container instance state change re-plan alike: both re-read
+ * demand and the cluster. The state change comes when a host joins or drains
+ * (capacity moved) and when a task stops (a deferred grow may fit now), so the scaler
+ * does not wait for the reconcile schedule. An event about another cluster is
+ * ignored before any call.
  */
 export async function scalePriorities(
   event: unknown,
   config: ScalerConfig,
   deps: ScalerDeps,
-): Promise<ScalerSummary> {
+): Promise<ScalerResult> {
   const trigger = parseTrigger(event);
   const apiCalls: ApiCalls = {};
+
+  if (trigger.kind === "container-instance-state-change") {
+    const ignored = otherClusterReason(trigger.clusterArn, config.cluster);
+    if (ignored !== undefined) {
+      deps.log.info("event ignored", {
+        cluster: config.cluster,
+        eventCluster: trigger.clusterArn,
+        reason: ignored,
+      });
+      return {
+        cluster: config.cluster,
+        trigger: trigger.kind,
+        eventCluster: trigger.clusterArn,
+        ignored,
+        steps: [],
+        deferred: false,
+        apiCalls,
+      };
+    }
+    deps.log.info("container instance state change: re-planning", {
+      cluster: trigger.clusterArn,
+      containerInstanceArn: trigger.containerInstanceArn,
+      ec2InstanceId: trigger.ec2InstanceId,
+      status: trigger.status,
+      agentConnected: trigger.agentConnected,
+    });
+  }
 
   const reading: DemandReading =
     config.demand.source === "dynamodb"

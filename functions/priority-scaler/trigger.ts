@@ -1,10 +1,17 @@
+import {
+  type ContainerInstanceStateChange,
+  isContainerInstanceStateChange,
+  parseContainerInstanceStateChange,
+} from "../lib/container-instance-event";
 import { DEMAND_PK, type DemandItem, inspectDemandItem } from "../lib/demand-item";
 import { ValidationError } from "../lib/errors";
 import { isRecord } from "../lib/objects";
 import { assertScheduledEvent } from "../lib/scheduled-event";
 
 /**
- * What invoked the scaler: the reconcile schedule, or a batch of DemandTable stream
+ * What invoked the scaler: the reconcile schedule, an ECS container instance state
+ * change (a host joined or drained, or a task was placed or stopped: capacity or free
+ * slots changed, so a deferred grow may fit now), or a batch of DemandTable stream
  * records (Lambda's DynamoDB Streams event: `Records[].dynamodb.{Keys, NewImage,
  * OldImage, SequenceNumber, StreamViewType}`). The whole batch is validated before
  * any API call: one malformed record fails the invocation with a ValidationError
@@ -13,6 +20,10 @@ import { assertScheduledEvent } from "../lib/scheduled-event";
  * A stream record is a trigger, not the source of truth: the scaler then reads the
  * item itself (see ./demand.ts), so late, replayed or reordered records are harmless.
  * REMOVE records and records for other keys carry no demand and are counted, not used.
+ *
+ * Any other event — another detail-type, or a schedule's detail-type from another
+ * source — is a ValidationError, as it always was for this function: its three
+ * triggers are exactly what the template wires to it.
  */
 export interface DemandRecord {
   readonly index: number;
@@ -23,6 +34,7 @@ export interface DemandRecord {
 
 export type Trigger =
   | { readonly kind: "schedule" }
+  | ({ readonly kind: "container-instance-state-change" } & ContainerInstanceStateChange)
   | {
       readonly kind: "stream";
       readonly received: number;
@@ -87,6 +99,9 @@ function parseRecord(raw: unknown, index: number): DemandRecord | "REMOVE" | "ot
 }
 
 export function parseTrigger(event: unknown): Trigger {
+  if (isContainerInstanceStateChange(event)) {
+    return { kind: "container-instance-state-change", ...parseContainerInstanceStateChange(event) };
+  }
   if (!isRecord(event) || !("Records" in event)) {
     assertScheduledEvent(event);
     return { kind: "schedule" };

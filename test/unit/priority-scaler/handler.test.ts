@@ -41,20 +41,39 @@ afterEach(() => {
 });
 
 describe("PriorityScalerFunction handler", () => {
-  it.each(["demand-inserted", "demand-modified", "scheduled-reconcile"])(
-    "handles the sample %s event",
-    async (name) => {
-      ddb.on(GetItemCommand).resolves({ Item: demandImage(2, 1) });
+  it.each([
+    "demand-inserted",
+    "demand-modified",
+    "scheduled-reconcile",
+    "container-instance-state-change",
+  ])("handles the sample %s event", async (name) => {
+    ddb.on(GetItemCommand).resolves({ Item: demandImage(2, 1) });
 
-      const summary = await handler(sampleEvent("priority-scaler", name));
+    const summary = await handler(sampleEvent("priority-scaler", name));
 
-      expect(summary).toMatchObject({ demand: 2, target: { high: 2, low: 7 } });
-      expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
-        service: "high-priority",
-        desiredCount: 2,
-      });
-    },
-  );
+    expect(summary).toMatchObject({ demand: 2, target: { high: 2, low: 7 } });
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      service: "high-priority",
+      desiredCount: 2,
+    });
+  });
+
+  it("ignores another cluster's container instance state change without a call", async () => {
+    const event = sampleEvent<{ detail: Record<string, unknown> }>(
+      "priority-scaler",
+      "container-instance-state-change",
+    );
+    event.detail.clusterArn = "arn:aws:ecs:us-east-1:111122223333:cluster/batch";
+
+    const summary = await handler(event);
+
+    expect(summary).toMatchObject({
+      trigger: "container-instance-state-change",
+      ignored: "event is for cluster batch, not microscale",
+    });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
 
   it("rejects an unrelated event before any call", async () => {
     await expect(

@@ -84,6 +84,11 @@ const config = (overrides: Record<string, string | undefined> = {}): ScalerConfi
   loadScalerConfig({ ...env, ...overrides });
 const reconcile = () => sampleEvent("priority-scaler", "scheduled-reconcile");
 const modified = () => sampleEvent("priority-scaler", "demand-modified");
+const stateChange = () =>
+  sampleEvent<{ detail: Record<string, unknown> }>(
+    "priority-scaler",
+    "container-instance-state-change",
+  );
 
 function updates() {
   return ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
@@ -192,7 +197,7 @@ describe("priority scaler", () => {
 
     const summary = await scalePriorities(reconcile(), config(), deps());
 
-    expect(summary.target).toEqual({ high: 9, low: 0 });
+    expect(summary).toMatchObject({ target: { high: 9, low: 0 } });
     expect(updates()[0]).toEqual({ cluster, service: "low-priority", desiredCount: 0 });
   });
 
@@ -214,6 +219,128 @@ describe("priority scaler", () => {
     expect(d.log.lines.map((l) => l.message)).toContain(
       "ignoring stream records older than the stored demand item",
     );
+  });
+
+  describe("on an ECS Container Instance State Change of its cluster", () => {
+    it("completes a deferred grow as the shrinking service's tasks stop", async () => {
+      // Prepare: demand 4 → 7 on 9 slots. The stream record shrinks P2 5 → 2 and defers
+      // P1's grow: P2's three tasks still hold their slots.
+      demand(7);
+      workers(service("high-priority", 4), service("low-priority", 5));
+      const shrink = await scalePriorities(modified(), config(), deps());
+      expect(shrink).toMatchObject({ after: { high: 4, low: 2 }, deferred: true });
+
+      // Act: ECS reports each host whose resources change as P2's tasks stop. One has
+      // stopped (4 still running), then the other two.
+      ecs.resetHistory();
+      workers(service("high-priority", 4), service("low-priority", 2, 4));
+      const oneStopped = await scalePriorities(stateChange(), config(), deps());
+      workers(service("high-priority", 5), service("low-priority", 2));
+      const allStopped = await scalePriorities(stateChange(), config(), deps());
+
+      // Assess: P1 takes each freed slot at once, never more than the free ones.
+      expect(oneStopped).toMatchObject({
+        trigger: "container-instance-state-change",
+        steps: [{ service: "high-priority", from: 4, to: 5 }],
+        after: { high: 5, low: 2 },
+        deferred: true,
+      });
+      expect(allStopped).toMatchObject({
+        trigger: "container-instance-state-change",
+        steps: [{ service: "high-priority", from: 5, to: 7 }],
+        after: { high: 7, low: 2 },
+        deferred: false,
+      });
+      expect(updates()).toEqual([
+        { cluster, service: "high-priority", desiredCount: 5 },
+        { cluster, service: "high-priority", desiredCount: 7 },
+      ]);
+    });
+
+    it("re-reads demand and the services like the reconcile schedule", async () => {
+      demand(3);
+      workers(service("high-priority", 0), service("low-priority", 0));
+      const d = deps();
+
+      const summary = await scalePriorities(stateChange(), config(), d);
+
+      expect(summary).toMatchObject({
+        trigger: "container-instance-state-change",
+        demand: 3,
+        after: { high: 3, low: 6 },
+        apiCalls: { "dynamodb:GetItem": 1, "ecs:DescribeServices": 1, "ecs:UpdateService": 2 },
+      });
+      expect(d.log.lines.map((l) => l.message)).toContain(
+        "container instance state change: re-planning",
+      );
+    });
+
+    it("is idempotent: an event that changed nothing the scaler sees updates nothing", async () => {
+      demand(3);
+      workers(service("high-priority", 3), service("low-priority", 6));
+
+      const summary = await scalePriorities(stateChange(), config(), deps());
+
+      expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(summary).toMatchObject({ steps: [], deferred: false, after: { high: 3, low: 6 } });
+    });
+
+    it.each([
+      ["CLUSTER as a name", "microscale"],
+      ["CLUSTER as the same ARN", "arn:aws:ecs:us-east-1:111122223333:cluster/microscale"],
+    ])("acts on its own cluster's event, %s", async (_, clusterSetting) => {
+      demand(3);
+      workers(service("high-priority", 3), service("low-priority", 6));
+
+      const summary = await scalePriorities(
+        stateChange(),
+        config({ CLUSTER: clusterSetting }),
+        deps(),
+      );
+
+      expect(summary).not.toHaveProperty("ignored");
+      expect(ecs).toHaveReceivedCommand(DescribeServicesCommand);
+    });
+
+    it.each([
+      ["another cluster", "microscale", "arn:aws:ecs:us-east-1:111122223333:cluster/batch"],
+      [
+        "the same name in another account",
+        "arn:aws:ecs:us-east-1:111122223333:cluster/microscale",
+        "arn:aws:ecs:us-east-1:444455556666:cluster/microscale",
+      ],
+    ])("ignores an event about %s with a log line and no call", async (_, ours, theirs) => {
+      const event = stateChange();
+      event.detail.clusterArn = theirs;
+      const d = deps();
+
+      const summary = await scalePriorities(event, config({ CLUSTER: ours }), d);
+
+      expect(summary).toEqual({
+        cluster: ours,
+        trigger: "container-instance-state-change",
+        eventCluster: theirs,
+        ignored: expect.stringMatching(/^event is for cluster .+, not microscale$/),
+        steps: [],
+        deferred: false,
+        apiCalls: {},
+      });
+      expect(ddb).not.toHaveReceivedAnyCommand();
+      expect(ecs).not.toHaveReceivedAnyCommand();
+      expect(d.log.lines.map((l) => l.message)).toEqual(["event ignored"]);
+    });
+
+    it("a malformed event → ValidationError naming the field, no call", async () => {
+      const event = stateChange();
+      event.detail.clusterArn = 42;
+
+      const failure = scalePriorities(event, config(), deps());
+
+      await expect(failure).rejects.toThrow(ValidationError);
+      await expect(failure).rejects.toMatchObject({ field: "detail.clusterArn" });
+      expect(ddb).not.toHaveReceivedAnyCommand();
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
   });
 
   describe("bad or missing demand → typed error, no UpdateService", () => {
@@ -384,6 +511,28 @@ describe("priority scaler", () => {
       });
     });
 
+    it("shrinks P2 when a host drains: the state change re-derives a lower capacity", async () => {
+      // Prepare: demand 2, P1 2 + P2 4 = 6 slots on two hosts; the second has drained
+      // and ECS has stopped its 2 P2 tasks, so only the first host is ACTIVE.
+      demand(2);
+      workers(service("high-priority", 2), service("low-priority", 4, 2));
+      taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "512" });
+      hosts([host(1, 0, 0)]);
+      const event = stateChange();
+      event.detail.status = "DRAINING";
+
+      // Act
+      const summary = await scalePriorities(event, config({ CAPACITY: undefined }), deps());
+
+      // Assess
+      expect(summary).toMatchObject({
+        trigger: "container-instance-state-change",
+        capacity: 4,
+        target: { high: 2, low: 2 },
+        steps: [{ service: "low-priority", from: 4, to: 2 }],
+      });
+    });
+
     it("pages past 100 instances and describes them 100 at a time", async () => {
       demand(0);
       workers(service("high-priority", 0), service("low-priority", 0));
@@ -392,7 +541,7 @@ describe("priority scaler", () => {
 
       const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
 
-      expect(summary.capacity).toBe(250);
+      expect(summary).toMatchObject({ capacity: 250 });
       expect(summary.apiCalls).toMatchObject({
         "ecs:ListContainerInstances": 3,
         "ecs:DescribeContainerInstances": 3,

@@ -185,6 +185,67 @@ describe("scaler trigger", () => {
     });
   });
 
+  describe("ECS Container Instance State Change", () => {
+    const stateChange = () =>
+      sampleEvent<{ source: unknown; detail: Record<string, unknown> }>(
+        "priority-scaler",
+        "container-instance-state-change",
+      );
+
+    it("reads the sample as a container instance state change of its cluster", () => {
+      expect(parseTrigger(stateChange())).toEqual({
+        kind: "container-instance-state-change",
+        clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/microscale",
+        containerInstanceArn:
+          "arn:aws:ecs:us-east-1:111122223333:container-instance/microscale/4c9e1d7a2b3f45e6a8d0c1b2e3f4a5b6",
+        ec2InstanceId: "i-07c2e5a9b1d3f4a62",
+        status: "ACTIVE",
+        agentConnected: true,
+      });
+    });
+
+    it("needs only the cluster: the scaler re-reads everything else", () => {
+      const event = stateChange();
+      event.detail = { clusterArn: event.detail.clusterArn };
+
+      expect(parseTrigger(event)).toMatchObject({
+        kind: "container-instance-state-change",
+        status: undefined,
+      });
+    });
+
+    const cases: Array<[string, (e: ReturnType<typeof stateChange>) => void, string]> = [
+      ["another source", (e) => Object.assign(e, { source: "aws.events" }), "source"],
+      ["no source", (e) => Object.assign(e, { source: undefined }), "source"],
+      ["no detail", (e) => Object.assign(e, { detail: undefined }), "detail"],
+      [
+        "no cluster",
+        (e) => {
+          delete e.detail.clusterArn;
+        },
+        "detail.clusterArn",
+      ],
+      [
+        "a numeric cluster",
+        (e) => Object.assign(e.detail, { clusterArn: 42 }),
+        "detail.clusterArn",
+      ],
+      [
+        "a cluster name, not an ARN",
+        (e) => Object.assign(e.detail, { clusterArn: "microscale" }),
+        "detail.clusterArn",
+      ],
+      ["a numeric status", (e) => Object.assign(e.detail, { status: 1 }), "detail.status"],
+    ];
+
+    it.each(cases)("%s → ValidationError naming the field", (_, breakIt, field) => {
+      const event = stateChange();
+      breakIt(event);
+
+      expect(validationField(event)).toBe(field);
+    });
+  });
+
   it("rejects an event that is neither a stream batch nor a schedule", () => {
     expect(validationField({ "detail-type": "ECS Task State Change", source: "aws.ecs" })).toBe(
       "detail-type",
