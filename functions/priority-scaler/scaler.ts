@@ -18,7 +18,7 @@ import {
 } from "../lib/config";
 import { otherClusterReason } from "../lib/container-instance-event";
 import { serviceName } from "../lib/ecs-names";
-import { ConfigurationError } from "../lib/errors";
+import { ConfigurationError, MissingDataError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
 import { type DerivedCapacity, deriveCapacity, type TaskSizeCache } from "./capacity";
 import {
@@ -142,8 +142,10 @@ export interface ScalerSummary {
 }
 
 /**
- * An event about another cluster than CLUSTER: nothing read, nothing changed. It has
- * the fields every summary has (no steps, nothing deferred, no API calls).
+ * A container instance state change the scaler did not act on, and why: it is about
+ * another cluster than CLUSTER (nothing read), or there is no demand yet (hosts join
+ * before the first demand write; only demand was read). Nothing changed: it has the
+ * fields every summary has, with no steps and nothing deferred.
  */
 export interface IgnoredSummary {
   readonly cluster: string;
@@ -221,24 +223,22 @@ export async function scalePriorities(
   const trigger = parseTrigger(event);
   const apiCalls: ApiCalls = {};
 
+  const ignore = (eventCluster: string, reason: string): IgnoredSummary => {
+    deps.log.info("event ignored", { cluster: config.cluster, eventCluster, reason, apiCalls });
+    return {
+      cluster: config.cluster,
+      trigger: "container-instance-state-change",
+      eventCluster,
+      ignored: reason,
+      steps: [],
+      deferred: false,
+      apiCalls,
+    };
+  };
+
   if (trigger.kind === "container-instance-state-change") {
-    const ignored = otherClusterReason(trigger.clusterArn, config.cluster);
-    if (ignored !== undefined) {
-      deps.log.info("event ignored", {
-        cluster: config.cluster,
-        eventCluster: trigger.clusterArn,
-        reason: ignored,
-      });
-      return {
-        cluster: config.cluster,
-        trigger: trigger.kind,
-        eventCluster: trigger.clusterArn,
-        ignored,
-        steps: [],
-        deferred: false,
-        apiCalls,
-      };
-    }
+    const otherCluster = otherClusterReason(trigger.clusterArn, config.cluster);
+    if (otherCluster !== undefined) return ignore(trigger.clusterArn, otherCluster);
     deps.log.info("container instance state change: re-planning", {
       cluster: trigger.clusterArn,
       containerInstanceArn: trigger.containerInstanceArn,
@@ -248,10 +248,21 @@ export async function scalePriorities(
     });
   }
 
-  const reading: DemandReading =
-    config.demand.source === "dynamodb"
-      ? await readStoredDemand(deps.dynamodb, config.demand.table, apiCalls)
-      : await readMetricDemand(deps.cloudwatch, config.demand.metric, deps.now(), apiCalls);
+  let reading: DemandReading;
+  try {
+    reading =
+      config.demand.source === "dynamodb"
+        ? await readStoredDemand(deps.dynamodb, config.demand.table, apiCalls)
+        : await readMetricDemand(deps.cloudwatch, config.demand.metric, deps.now(), apiCalls);
+  } catch (thrown) {
+    // Hosts join (and their events arrive) before the first demand write: nothing to
+    // plan yet, and no failure to retry. The schedule and the stream still fail on
+    // missing demand, so a demand that never arrives stays visible.
+    if (trigger.kind === "container-instance-state-change" && thrown instanceof MissingDataError) {
+      return ignore(trigger.clusterArn, `no demand to plan for yet: ${thrown.message}`);
+    }
+    throw thrown;
+  }
 
   let records: ScalerSummary["records"];
   if (trigger.kind === "stream") {

@@ -330,6 +330,34 @@ describe("priority scaler", () => {
       expect(d.log.lines.map((l) => l.message)).toEqual(["event ignored"]);
     });
 
+    it("before the first demand write: ignored, no ECS call, no error to retry", async () => {
+      ddb.on(GetItemCommand).resolves({});
+      const d = deps();
+
+      const summary = await scalePriorities(stateChange(), config(), d);
+
+      expect(summary).toEqual({
+        cluster,
+        trigger: "container-instance-state-change",
+        eventCluster: "arn:aws:ecs:us-east-1:111122223333:cluster/microscale",
+        ignored: expect.stringMatching(/^no demand to plan for yet: .*no demand item yet/),
+        steps: [],
+        deferred: false,
+        apiCalls: { "dynamodb:GetItem": 1 },
+      });
+      expect(ecs).not.toHaveReceivedAnyCommand();
+      expect(d.log.lines.map((l) => l.message)).toContain("event ignored");
+    });
+
+    it("a corrupt demand item still fails: only missing demand is waited for", async () => {
+      ddb.on(GetItemCommand).resolves({ Item: demandImage(3, 5, { value: { N: "-1" } }) });
+
+      await expect(scalePriorities(stateChange(), config(), deps())).rejects.toThrow(
+        CorruptItemError,
+      );
+      expect(ecs).not.toHaveReceivedAnyCommand();
+    });
+
     it("a malformed event → ValidationError naming the field, no call", async () => {
       const event = stateChange();
       event.detail.clusterArn = 42;
