@@ -42,8 +42,15 @@ const errorPrefixes: Record<string, string> = {
   eventbridge: "EventBridge",
 };
 
-export function sdkErrorName(service: string, errorName: string): string {
+/**
+ * `modeled`: whether the service's SDK declares the error. One it does not declare
+ * (ECS's ThrottlingException, say) reaches a state machine on AWS as the service's
+ * generic `<Service>.<Service>Exception` (e.g. `Ecs.EcsException`), so Retry and
+ * Catch clauses written against the local cloud hold on AWS too.
+ */
+export function sdkErrorName(service: string, errorName: string, modeled = true): string {
   const prefix = errorPrefixes[service] ?? service.charAt(0).toUpperCase() + service.slice(1);
+  if (!modeled) return `${prefix}.${prefix}Exception`;
   const name = errorName.endsWith("Exception") ? errorName : `${errorName}Exception`;
   return `${prefix}.${name}`;
 }
@@ -125,7 +132,8 @@ export class SdkIntegration {
       return toStateOutput(target.service, JSON.parse(JSON.stringify(result)));
     } catch (error) {
       const thrown = error instanceof Error ? error : new Error(String(error));
-      throw new TaskError(sdkErrorName(target.service, thrown.name), thrown.message);
+      const modeled = typeof (module as Record<string, unknown>)[thrown.name] === "function";
+      throw new TaskError(sdkErrorName(target.service, thrown.name, modeled), thrown.message);
     }
   }
 

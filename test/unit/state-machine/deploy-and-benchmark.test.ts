@@ -112,7 +112,8 @@ function fakeAws(options: {
     calls.describeServices += 1;
     if (options.throttleFirstDescribe && !throttled) {
       throttled = true;
-      throw Object.assign(new Error("Rate exceeded"), { name: "Ecs.ThrottlingException" });
+      // ECS does not model ThrottlingException; Step Functions reports it as Ecs.EcsException.
+      throw Object.assign(new Error("Rate exceeded"), { name: "Ecs.EcsException" });
     }
     if (options.serviceExists === false) {
       return { Services: [], Failures: [{ Arn: "web", Reason: "MISSING" }] };

@@ -157,6 +157,8 @@ describe("definitions and resources", () => {
       "DynamoDb.ConditionalCheckFailedException",
     );
     expect(sdkErrorName("sfn", "ExecutionDoesNotExist")).toBe("Sfn.ExecutionDoesNotExistException");
+    // Not declared by @aws-sdk/client-ecs: AWS reports the service's generic exception.
+    expect(sdkErrorName("ecs", "ThrottlingException", false)).toBe("Ecs.EcsException");
   });
 
   it("refuses a state machine with a Task it cannot run", () => {
