@@ -1,9 +1,10 @@
-import { isClusterArn } from "../lib/ecs-names";
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  parseContainerInstanceStateChange,
+} from "../lib/container-instance-event";
 import { ValidationError } from "../lib/errors";
 import { isRecord } from "../lib/objects";
 import { isScheduledEvent } from "../lib/scheduled-event";
-
-export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
 
 /** What an incoming event asks the function to do. */
 export type Trigger =
@@ -18,18 +19,6 @@ export type Trigger =
     }
   | { readonly kind: "schedule"; readonly rule: string | undefined }
   | { readonly kind: "ignored"; readonly source: string; readonly detailType: string };
-
-function optional<T>(
-  record: Record<string, unknown>,
-  key: string,
-  field: string,
-  type: "string" | "boolean",
-): T | undefined {
-  const value = record[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== type) throw new ValidationError(field, `expected a ${type}`);
-  return value as T;
-}
 
 function envelopeString(event: Record<string, unknown>, key: "source" | "detail-type"): string {
   const value = event[key];
@@ -51,28 +40,7 @@ export function parseEvent(event: unknown): Trigger {
   const detailType = envelopeString(event, "detail-type");
 
   if (source === "aws.ecs" && detailType === CONTAINER_INSTANCE_STATE_CHANGE) {
-    const detail = event.detail;
-    if (!isRecord(detail)) throw new ValidationError("detail", "expected an object");
-    const clusterArn = detail.clusterArn;
-    if (typeof clusterArn !== "string" || clusterArn === "") {
-      throw new ValidationError("detail.clusterArn", "is required (the cluster's ARN)");
-    }
-    if (!isClusterArn(clusterArn)) {
-      throw new ValidationError("detail.clusterArn", `expected a cluster ARN, got "${clusterArn}"`);
-    }
-    return {
-      kind: "container-instance-state-change",
-      clusterArn,
-      containerInstanceArn: optional(
-        detail,
-        "containerInstanceArn",
-        "detail.containerInstanceArn",
-        "string",
-      ),
-      ec2InstanceId: optional(detail, "ec2InstanceId", "detail.ec2InstanceId", "string"),
-      status: optional(detail, "status", "detail.status", "string"),
-      agentConnected: optional(detail, "agentConnected", "detail.agentConnected", "boolean"),
-    };
+    return { kind: "container-instance-state-change", ...parseContainerInstanceStateChange(event) };
   }
 
   // A schedule: an EventBridge rule (what the template's `Schedule` event creates) or

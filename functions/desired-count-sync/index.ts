@@ -11,7 +11,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "aws-lambda";
 import { ecs } from "../lib/clients/ecs";
 import type { Environment } from "../lib/config";
-import { clusterName, sameCluster } from "../lib/ecs-names";
+import { otherClusterReason } from "../lib/container-instance-event";
 import { asError } from "../lib/errors";
 import {
   type Log,
@@ -53,8 +53,8 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Sy
         log.info("scheduled reconcile", { cluster: config.cluster, rule: trigger.rule });
         return syncCluster(deps, config, config.cluster, "schedule");
       case "container-instance-state-change": {
-        if (!sameCluster(trigger.clusterArn, config.cluster)) {
-          const why = `event is for cluster ${clusterName(trigger.clusterArn)}, not ${clusterName(config.cluster)}`;
+        const why = otherClusterReason(trigger.clusterArn, config.cluster);
+        if (why !== undefined) {
           log.info("event ignored", {
             cluster: config.cluster,
             eventCluster: trigger.clusterArn,
