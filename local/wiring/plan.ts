@@ -58,6 +58,12 @@ const arnService: Record<string, string> = {
   "AWS::ServiceDiscovery::HttpNamespace": "servicediscovery",
 };
 
+/**
+ * Parameters whose AWS default does not fit the local cloud: there the images are
+ * built from containers/ when a task starts, so they always exist.
+ */
+const localParameterDefaults: Readonly<Record<string, string>> = { ImagesPushed: "true" };
+
 /** Local values for every parameter, pseudo parameter, resource Ref and attribute. */
 export function localResolveContext(template: Template, names: LocalNames): ResolveContext {
   const { region, accountId, stackName } = names;
@@ -70,7 +76,7 @@ export function localResolveContext(template: Template, names: LocalNames): Reso
     "AWS::URLSuffix": "amazonaws.com",
   };
   for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
-    const value = names.parameters?.[name] ?? parameter.Default;
+    const value = names.parameters?.[name] ?? localParameterDefaults[name] ?? parameter.Default;
     if (value !== undefined) refs[name] = Array.isArray(value) ? value.join(",") : String(value);
   }
   const attributes: Record<string, string> = {};

@@ -34,6 +34,8 @@ export const newerThanSpec: Readonly<Record<string, readonly string[]>> = {
   "AWS::Serverless::Function": ["LoggingConfig"],
   // SAM LayerVersion has accepted CompatibleArchitectures since arm64 Lambda (2021); the spec omits it.
   "AWS::Serverless::LayerVersion": ["CompatibleArchitectures"],
+  // ECR repositories that delete their images with the stack, Sep 2023.
+  "AWS::ECR::Repository": ["EmptyOnDelete"],
   // ECS managed instance draining for capacity providers, Jan 2024.
   "AWS::ECS::CapacityProvider.AutoScalingGroupProvider": ["ManagedDraining"],
   // SAM Schedule events: DLQ and retry policy (2021) and State (2022) are missing from spec 117.
