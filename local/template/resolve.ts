@@ -38,8 +38,22 @@ function asText(value: Json, what: string): string {
   throw new UnresolvedReferenceError(`${what} did not resolve to a string`);
 }
 
+/** What `!Ref AWS::NoValue` resolves to: the property or list item is left out. */
+const omitted = Symbol("AWS::NoValue");
+type Resolved = Json | typeof omitted;
+
+/** Resolves `node`; a value that is `!Ref AWS::NoValue` as a whole resolves to null. */
 export function resolveIntrinsics(node: Json, context: ResolveContext): Json {
-  if (Array.isArray(node)) return node.map((item) => resolveIntrinsics(item, context));
+  const value = resolveNode(node, context);
+  return value === omitted ? null : value;
+}
+
+function resolveNode(node: Json, context: ResolveContext): Resolved {
+  if (Array.isArray(node)) {
+    return node
+      .map((item) => resolveNode(item, context))
+      .filter((item): item is Json => item !== omitted);
+  }
   if (!isObject(node)) return node;
   const keys = Object.keys(node);
   const [only] = keys;
@@ -47,6 +61,7 @@ export function resolveIntrinsics(node: Json, context: ResolveContext): Json {
     const argument = node[only] as Json;
     switch (only) {
       case "Ref":
+        if (argument === "AWS::NoValue") return omitted;
         return lookupRef(asText(argument, "!Ref"), context);
       case "Fn::GetAtt": {
         const [resource, attribute] = Array.isArray(argument) ? argument : [];
@@ -67,7 +82,7 @@ export function resolveIntrinsics(node: Json, context: ResolveContext): Json {
         const value = context.conditions?.[asText(condition ?? "", "!If")];
         if (value === undefined)
           throw new UnresolvedReferenceError(`unknown condition ${condition}`);
-        return resolveIntrinsics((value ? whenTrue : whenFalse) ?? null, context);
+        return resolveNode((value ? whenTrue : whenFalse) ?? null, context);
       }
       case "Fn::FindInMap": {
         const [map, top, second] = resolveIntrinsics(argument, context) as Json[];
@@ -90,9 +105,8 @@ export function resolveIntrinsics(node: Json, context: ResolveContext): Json {
       }
     }
   }
-  return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, resolveIntrinsics(value, context)]),
-  );
+  const entries = Object.entries(node).map(([key, value]) => [key, resolveNode(value, context)]);
+  return Object.fromEntries(entries.filter(([, value]) => value !== omitted));
 }
 
 function resolveSub(argument: Json, context: ResolveContext): string {

@@ -30,8 +30,6 @@ describe("DeployAndBenchmarkStateMachine", () => {
   it("validates with asl-validator", () => {
     expect(aslProblems(definition)).toEqual([]);
   });
-
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder syntax, literally
   it("every ${...} has a DefinitionSubstitution and every substitution is used", () => {
     expect(substitutionProblems(deployAndBenchmark)).toEqual([]);
   });
@@ -54,7 +52,6 @@ describe("DeployAndBenchmarkStateMachine", () => {
       substitutions: { ...deployAndBenchmark.substitutions, Unused: "x" },
     });
     expect(problems).toEqual([
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder syntax, literally
       "${Undefined} has no substitution",
       "substitution Unused is never used",
     ]);

@@ -64,12 +64,9 @@ describe("template.yaml", () => {
       const targets = danglingReferences(copy).map((ref) => ref.target);
       expect(targets).toContain("DemandTable");
     });
-
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's !Sub syntax, literally
     it("catches an undefined !Sub variable and ignores ${!Literal}", () => {
       const copy = broken((t) => {
         (t.Resources.Cluster?.Properties as Record<string, unknown>).ClusterName = {
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's !Sub syntax, literally
           "Fn::Sub": "${Nope}-${!Literal}",
         };
       });
