@@ -7,12 +7,7 @@
  *
  *   npm run benchmark [-- <input file>] [--hosts 3] [--port 4566]
  */
-import {
-  onInterrupt,
-  orExit,
-  printInvocationError,
-  readCommandLine,
-} from "../scenario/command-line";
+import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
 import {
   benchmarkTable,
   deployAndBenchmark,
@@ -24,21 +19,15 @@ import { joinHosts, scaleOutForUnplacedTasks } from "../scenario/hosts";
 import { consoleProgress } from "../scenario/progress";
 import { Recorder } from "../scenario/recorder";
 import { defaultScenarioOptions } from "../scenario/scenario";
-import { bootSystem, quietFunctionLogs } from "../scenario/system";
+import { quietFunctionLogs } from "../scenario/system";
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
 quietFunctionLogs();
 const progress = consoleProgress();
-const system = await orExit(
-  bootSystem({
-    port: commandLine.port,
-    runTasks: "processes",
-    timeScale: commandLine.timeScale,
-    functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
-    onError: printInvocationError,
-  }),
-);
-onInterrupt(() => system.stop());
+const system = await bootFromCommandLine(commandLine, {
+  // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
+  functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
+});
 
 let exitCode = 1;
 const recorder = new Recorder(system);

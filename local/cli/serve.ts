@@ -5,27 +5,14 @@
  *
  *   npm run local [-- --port 4566] [--hosts 3] [--time-scale 1]
  */
-import {
-  onInterrupt,
-  orExit,
-  printInvocationError,
-  readCommandLine,
-} from "../scenario/command-line";
+import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
 import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/scenario";
-import { bootSystem, quietFunctionLogs } from "../scenario/system";
+import { quietFunctionLogs } from "../scenario/system";
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
 quietFunctionLogs();
-const system = await orExit(
-  bootSystem({
-    port: commandLine.port,
-    runTasks: "processes",
-    timeScale: commandLine.timeScale,
-    onError: printInvocationError,
-  }),
-);
-onInterrupt(() => system.stop());
+const system = await bootFromCommandLine(commandLine);
 const hosts = commandLine.hosts ?? defaultScenarioOptions.hosts.initial;
 joinHosts(system, hosts, defaultScenarioOptions.hostSize);
 

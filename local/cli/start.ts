@@ -6,16 +6,11 @@
  */
 import { relative } from "node:path";
 import { writeReport } from "../report/write";
-import {
-  onInterrupt,
-  orExit,
-  printInvocationError,
-  readCommandLine,
-} from "../scenario/command-line";
+import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
 import { readDeployInput } from "../scenario/deploy";
 import { consoleProgress } from "../scenario/progress";
 import { runScenario, summaryTable } from "../scenario/scenario";
-import { bootSystem, quietFunctionLogs } from "../scenario/system";
+import { quietFunctionLogs } from "../scenario/system";
 
 const startedAt = Date.now();
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
@@ -26,17 +21,10 @@ progress.phase(
   "boot",
   `local cloud on 127.0.0.1:${commandLine.port}, time ×${commandLine.timeScale}`,
 );
-const system = await orExit(
-  bootSystem({
-    port: commandLine.port,
-    runTasks: "processes",
-    timeScale: commandLine.timeScale,
-    // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
-    functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
-    onError: printInvocationError,
-  }),
-);
-onInterrupt(() => system.stop());
+const system = await bootFromCommandLine(commandLine, {
+  // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
+  functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
+});
 progress.info(
   `edge ${system.cloud.endpoint}, cluster ${system.names.cluster}, load balancer ${system.names.loadBalancerUrl}`,
 );

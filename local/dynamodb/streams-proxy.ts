@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import dynalite from "dynalite";
 import type { RawResponse } from "../edge/server";
+import { listenOnLoopback } from "../loopback";
 
 /** A stream record as a Lambda function with a DynamoDB event source receives it. */
 export type DynamoDBStreamRecord = DynamoDBRecord;
@@ -60,8 +60,7 @@ export class DynamoDBStreamsProxy {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server);
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,8 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FaultInjector } from "../faults/faults";
+import { listenOnLoopback } from "../loopback";
 import { AwsError } from "./errors";
 
 /** A JSON-protocol operation: parsed input in, output object out (or a thrown AwsError). */
@@ -88,15 +88,7 @@ export class Edge {
   }
 
   async listen(port: number, host: string): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
-    return `http://${host}:${address.port}`;
+    return `http://${host}:${await listenOnLoopback(this.server, port, host)}`;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../loopback";
 
 /**
  * The local stand-in for an Application Load Balancer and its target group: a
@@ -100,15 +100,7 @@ export class LocalLoadBalancer {
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
-    this.url = `http://${host}:${address.port}`;
+    this.url = `http://${host}:${await listenOnLoopback(this.server, port, host)}`;
     return this.url;
   }
 

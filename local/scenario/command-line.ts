@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { bootSystem, type LocalSystem, type SystemOptions } from "./system";
 
 /**
  * What every command reads from its command line and environment: the edge port
@@ -82,4 +83,26 @@ export async function orExit<T>(booting: Promise<T>): Promise<T> {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   }
+}
+
+/**
+ * What `npm start`, `npm run local` and `npm run benchmark` share: boot the system with
+ * the tasks as processes on the command line's port and time scale, one line per
+ * failed invocation, exit 1 on a failed boot, and a clean shutdown on Ctrl-C.
+ */
+export async function bootFromCommandLine(
+  commandLine: CommandLine,
+  options: Pick<SystemOptions, "functionEnvironment"> = {},
+): Promise<LocalSystem> {
+  const system = await orExit(
+    bootSystem({
+      port: commandLine.port,
+      runTasks: "processes",
+      timeScale: commandLine.timeScale,
+      onError: printInvocationError,
+      ...options,
+    }),
+  );
+  onInterrupt(() => system.stop());
+  return system;
 }
