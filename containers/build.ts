@@ -2,7 +2,7 @@
  * The one way to build a workload: bundle `containers/<name>/src/main.ts` into a single
  * ESM file with esbuild. The local cloud calls `bundleContainer` and runs
  * `node <outDir>/bundle.mjs`; containers/Dockerfile runs this file as a script
- * (`node build.ts <name> <outDir>`, type stripping on Node 22) and copies the result.
+ * (`node --experimental-strip-types build.ts <name> <outDir>` on Node 22) and copies the result.
  *
  * Only erasable TypeScript here, so Node 22 can run it without a compiler.
  */
@@ -36,7 +36,7 @@ export async function bundleContainer(name: string, outDir: string): Promise<str
   return outfile;
 }
 
-// `node build.ts <name> <outDir>` (containers/Dockerfile) or `npx tsx containers/build.ts <name> <outDir>`.
+// `node --experimental-strip-types build.ts <name> <outDir>` (containers/Dockerfile) or `npx tsx containers/build.ts <name> <outDir>`.
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [name, outDir] = process.argv.slice(2);
   if (name === undefined || outDir === undefined) {

@@ -1705,7 +1705,7 @@ export class EcsControlPlane {
     });
   }
 
-  // ---------------------------------------------------------------- read-only views for tests and part 2
+  // ---------------------------------------------------------------- read-only views for tests and the wiring
 
   /** The DescribeServices shape of a service, or undefined. */
   describeService(cluster: string, service: string): Output | undefined {

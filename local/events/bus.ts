@@ -24,7 +24,7 @@ export interface LocalEventBus {
 }
 
 /**
- * The in-process event bus the ECS control plane publishes to and part 2's rules
+ * The in-process event bus the ECS control plane publishes to and the wiring's rules
  * subscribe to. Delivery is asynchronous (a microtask per listener), like
  * EventBridge's, so a slow or throwing listener never stalls the publisher.
  */
