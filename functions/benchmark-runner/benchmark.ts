@@ -10,15 +10,15 @@ import type { Log } from "../lib/observability";
  */
 
 /** More open sockets than this is a typo or a fork bomb, not a benchmark: Lambda allows 1,024 descriptors. */
-export const MAX_CONNECTIONS = 500;
+const MAX_CONNECTIONS = 500;
 /** Lambda's own ceiling is 900 s; a measured run can never be longer. */
-export const MAX_DURATION_SECONDS = 900;
+const MAX_DURATION_SECONDS = 900;
 /** Time kept back from the invocation's remaining time for summarising, logging and returning. */
 export const SAFETY_MARGIN_MS = 5_000;
 /** Below this the figures are noise: refuse rather than report them. */
-export const MIN_MEASURED_SECONDS = 1;
+const MIN_MEASURED_SECONDS = 1;
 /** Per-request timeout: a response slower than this counts as a timeout (and an error). */
-export const REQUEST_TIMEOUT_SECONDS = 10;
+const REQUEST_TIMEOUT_SECONDS = 10;
 
 /** The URL's scheme, or undefined when it is not an absolute URL at all. */
 function protocolOf(value: string): string | undefined {
@@ -123,7 +123,7 @@ export type LoadGenerator = (options: autocannon.Options) => Promise<autocannon.
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Reduces autocannon's raw result to the documented figures. */
-export function summarise(raw: autocannon.Result): BenchmarkResult {
+function summarise(raw: autocannon.Result): BenchmarkResult {
   const durationSeconds = raw.duration;
   const total = raw.requests.total;
   return {

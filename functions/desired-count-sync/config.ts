@@ -20,8 +20,8 @@ export interface SyncConfig {
   readonly dryRun: boolean;
 }
 
-export const DEFAULT_TAG_KEY = "microscale:per-host";
-export const DEFAULT_MAX_DESIRED_COUNT = 1000;
+const DEFAULT_TAG_KEY = "microscale:per-host";
+const DEFAULT_MAX_DESIRED_COUNT = 1000;
 
 /** Reads and checks the environment; throws ConfigurationError naming the variable. */
 export function loadConfig(env: Environment): SyncConfig {

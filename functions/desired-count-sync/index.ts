@@ -25,9 +25,6 @@ import { loadConfig } from "./config";
 import { parseEvent } from "./event";
 import { ignoredSummary, type SyncSummary, syncCluster } from "./sync";
 
-export type { ServiceOutcome, SyncSummary } from "./sync";
-export { SyncFailedError } from "./sync";
-
 export interface HandlerDeps {
   readonly ecs: ECSClient;
   readonly log: Log;

@@ -6,7 +6,7 @@
  */
 export type ApiCalls = Record<string, number>;
 
-export function count(calls: ApiCalls, action: string): void {
+function count(calls: ApiCalls, action: string): void {
   calls[action] = (calls[action] ?? 0) + 1;
 }
 

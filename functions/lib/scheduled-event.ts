@@ -6,7 +6,7 @@ import { isRecord } from "./objects";
  * (source `aws.events`) or from EventBridge Scheduler (source `aws.scheduler`).
  * Scheduled functions read nothing else from it, but anything else is bad input.
  */
-export const SCHEDULED_EVENT = "Scheduled Event";
+const SCHEDULED_EVENT = "Scheduled Event";
 const scheduleSources = ["aws.events", "aws.scheduler"];
 
 /** For a function that also takes other events: whether this one is a schedule's. */

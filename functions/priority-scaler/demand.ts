@@ -52,7 +52,7 @@ export async function readStoredDemand(
 }
 
 /** How far back to look for the newest datapoint: 5 periods, at least 5 minutes. */
-export function lookbackSeconds(period: number): number {
+function lookbackSeconds(period: number): number {
   return Math.max(5 * period, 300);
 }
 

@@ -99,8 +99,3 @@ export function withEnvironment<T>(variables: Readonly<Variables>, fn: () => T):
   install();
   return storage.run({ variables: { ...variables }, deleted: new Set() }, fn);
 }
-
-/** The variables layered for the current invocation (undefined outside one). */
-export function currentInvocationEnvironment(): Readonly<Variables> | undefined {
-  return storage.getStore()?.variables;
-}
