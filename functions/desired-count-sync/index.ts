@@ -58,10 +58,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Sy
             reason: why,
           });
           return ignoredSummary(
-            trigger.clusterArn,
+            config.cluster,
             "container-instance-state-change",
             why,
             config.dryRun,
+            trigger.clusterArn,
           );
         }
         log.info("container instance state change", {

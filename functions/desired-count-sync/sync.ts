@@ -62,6 +62,8 @@ export interface SyncSummary {
   readonly trigger: TriggerKind;
   /** Why nothing was done (event of another type or cluster). */
   readonly ignored?: string;
+  /** The cluster an ignored event was about, when it is not `cluster` (the configured one). */
+  readonly eventCluster?: string;
   readonly services: readonly ServiceOutcome[];
   /** Number of services whose desiredCount was written. */
   readonly changed: number;
@@ -97,11 +99,13 @@ export function ignoredSummary(
   trigger: TriggerKind,
   why: string,
   dryRun: boolean,
+  eventCluster?: string,
 ): SyncSummary {
   return {
     cluster,
     trigger,
     ignored: why,
+    ...(eventCluster === undefined ? {} : { eventCluster }),
     services: [],
     changed: 0,
     dryRun,

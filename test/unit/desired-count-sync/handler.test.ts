@@ -489,6 +489,8 @@ describe("desired-count sync: events", () => {
 
     expect(h.mock.calls()).toHaveLength(0);
     expect(summary).toMatchObject({
+      cluster: h.fake.cluster,
+      eventCluster: event.detail.clusterArn,
       services: [],
       changed: 0,
       ignored: expect.stringContaining("someone-else"),
