@@ -1,5 +1,6 @@
 import {
   CONTAINER_INSTANCE_STATE_CHANGE,
+  type ContainerInstanceStateChange,
   parseContainerInstanceStateChange,
 } from "../lib/container-instance-event";
 import { ValidationError } from "../lib/errors";
@@ -8,15 +9,8 @@ import { isScheduledEvent } from "../lib/scheduled-event";
 
 /** What an incoming event asks the function to do. */
 export type Trigger =
-  | {
-      readonly kind: "container-instance-state-change";
-      readonly clusterArn: string;
-      /** From the event, for the log only: the function always re-reads the cluster. */
-      readonly containerInstanceArn: string | undefined;
-      readonly ec2InstanceId: string | undefined;
-      readonly status: string | undefined;
-      readonly agentConnected: boolean | undefined;
-    }
+  /** Fields beyond the cluster are for the log only: the function re-reads the cluster. */
+  | ({ readonly kind: "container-instance-state-change" } & ContainerInstanceStateChange)
   | { readonly kind: "schedule"; readonly rule: string | undefined }
   | { readonly kind: "ignored"; readonly source: string; readonly detailType: string };
 
