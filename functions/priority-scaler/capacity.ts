@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
-import { ConfigurationError } from "../lib/errors";
+import { ConfigurationError, MissingDataError } from "../lib/errors";
 
 /**
  * Capacity C derived from the cluster, when `CAPACITY` is not set.
@@ -122,7 +122,7 @@ async function sizeOf(
     ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
   );
   if (taskDefinition === undefined)
-    throw new Error(`DescribeTaskDefinition ${arn}: no task definition`);
+    throw new MissingDataError(`DescribeTaskDefinition ${arn}`, "no task definition");
   const size = taskSize(taskDefinition);
   cache.set(arn, size);
   return size;
@@ -165,7 +165,10 @@ export async function deriveCapacity(
   const sizes: TaskSize[] = [];
   for (const arn of definitions) {
     if (arn === "")
-      throw new Error("DescribeServices returned a service without a task definition");
+      throw new MissingDataError(
+        "DescribeServices",
+        "returned a service without a task definition",
+      );
     sizes.push(await sizeOf(ecs, arn, cache, calls));
   }
   const slot = workerSlot(sizes);

@@ -1,6 +1,17 @@
-import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "../../../functions/lib/errors";
-import { freeSlots, taskSize, workerSlot } from "../../../functions/priority-scaler/capacity";
+import {
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+} from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { ConfigurationError, MissingDataError } from "../../../functions/lib/errors";
+import {
+  deriveCapacity,
+  freeSlots,
+  taskSize,
+  workerSlot,
+} from "../../../functions/priority-scaler/capacity";
 
 describe("worker task size", () => {
   it("uses the task-level cpu and memory when set", () => {
@@ -66,5 +77,33 @@ describe("free slots on a container instance", () => {
       ),
     ).toBe(0);
     expect(freeSlots({ status: "ACTIVE" }, slot)).toBe(0);
+  });
+});
+
+describe("deriving capacity when ECS leaves data out", () => {
+  const client = new ECSClient({ region: "us-east-1" });
+  const ecs = mockClient(client);
+  const cluster = "microscale";
+  beforeEach(() => ecs.reset());
+  afterAll(() => ecs.restore());
+
+  it("a worker service without a task definition → MissingDataError, no call", async () => {
+    // Act / Assess
+    await expect(
+      deriveCapacity(client, cluster, [{ serviceName: "worker-high" }], new Map(), {}),
+    ).rejects.toThrow(MissingDataError);
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  it("DescribeTaskDefinition without a task definition → MissingDataError", async () => {
+    // Prepare
+    ecs.on(DescribeTaskDefinitionCommand).resolves({});
+    const arn = "arn:aws:ecs:us-east-1:111122223333:task-definition/worker:1";
+
+    // Act / Assess
+    await expect(
+      deriveCapacity(client, cluster, [{ taskDefinition: arn }], new Map(), {}),
+    ).rejects.toThrow(MissingDataError);
+    expect(ecs).not.toHaveReceivedCommand(ListContainerInstancesCommand);
   });
 });
