@@ -9,9 +9,7 @@ import {
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
-
-export const ECS_PAGE_SIZE = 100; // the maximum for ListServices and ListContainerInstances
-export const DESCRIBE_SERVICES_BATCH = 10; // the maximum for DescribeServices
+import { ECS_PAGE_SIZE } from "../lib/ecs-limits";
 
 /**
  * Every ECS action this function may call, at 0: the summary lists the ones an

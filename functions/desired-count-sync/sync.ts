@@ -1,11 +1,12 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
 import { batches } from "../lib/batches";
+import { DESCRIBE_SERVICES_BATCH } from "../lib/ecs-limits";
 import { serviceName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
 import type { Log, MetricSink } from "../lib/observability";
 import type { SyncConfig } from "./config";
-import { DESCRIBE_SERVICES_BATCH, EcsCalls, noApiCalls } from "./ecs-calls";
+import { EcsCalls, noApiCalls } from "./ecs-calls";
 import { memberOfFilter } from "./placement";
 
 /**

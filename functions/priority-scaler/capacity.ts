@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
+import { DESCRIBE_CONTAINER_INSTANCES_BATCH, ECS_PAGE_SIZE } from "../lib/ecs-limits";
 import { ConfigurationError, MissingDataError } from "../lib/errors";
 
 /**
@@ -137,7 +138,7 @@ async function activeInstances(
   const pages = paginateListContainerInstances(
     {
       client: ecs,
-      pageSize: 100,
+      pageSize: ECS_PAGE_SIZE,
       withCommand: countEachPage(calls, "ecs:ListContainerInstances"),
     },
     { cluster, status: "ACTIVE" },
@@ -145,7 +146,7 @@ async function activeInstances(
   for await (const page of pages) arns.push(...(page.containerInstanceArns ?? []));
 
   const instances: ContainerInstance[] = [];
-  for (const batch of batches(arns, 100)) {
+  for (const batch of batches(arns, DESCRIBE_CONTAINER_INSTANCES_BATCH)) {
     const described = await sent(calls, "ecs:DescribeContainerInstances", () =>
       ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch })),
     );
