@@ -141,7 +141,11 @@ describe("following a service's tasks", () => {
 
     // Act / Assess
     publish("PENDING", "RUNNING");
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The bus delivers each event in a microtask (queueMicrotask) and the listener acts
+    // synchronously; a macrotask turn runs only after every queued microtask, so once it
+    // has passed the PENDING event has been handled and "nothing registered" is a fact,
+    // not a race against a timer.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(lb.describeTargetHealth()).toEqual([]);
     publish("RUNNING", "RUNNING");
     await until(() => lb.healthyCount === 1);
