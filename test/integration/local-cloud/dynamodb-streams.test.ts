@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DynamoDBStreamRecord, LocalCloud } from "../../../local/cloud";
-import { bootCloud, clientsFor, waitFor } from "./helpers";
+import { waitFor } from "../../support/wait-for";
+import { bootCloud, clientsFor } from "./helpers";
 
 let cloud: LocalCloud;
 let dynamodb: ReturnType<typeof clientsFor>["dynamodb"];

@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BusEvent, LocalCloud } from "../../../local/cloud";
-import { bootCloud, clientsFor, waitFor } from "./helpers";
+import { waitFor } from "../../support/wait-for";
+import { bootCloud, clientsFor } from "./helpers";
 
 let cloud: LocalCloud;
 let ecs: ReturnType<typeof clientsFor>["ecs"];

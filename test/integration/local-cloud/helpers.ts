@@ -25,18 +25,3 @@ export function clientsFor(cloud: LocalCloud, maxAttempts = 1) {
     cloudwatch: new CloudWatchClient(config),
   };
 }
-
-/** Polls until `probe` returns a value other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  deadlineMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -2,7 +2,8 @@ import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CONTAINERS } from "../../../containers/build";
-import { bundleAll, start, startServer, stopAll, type Workload, waitFor } from "./processes";
+import { waitFor } from "../../support/wait-for";
+import { bundleAll, start, startServer, stopAll, type Workload } from "./processes";
 
 /** SIGTERM must end a workload well inside ECS's default 30 s stop timeout. */
 const STOP_BOUND_MS = 3_000;
@@ -80,7 +81,7 @@ describe("SIGTERM", () => {
   ] as const)("%s exits 0 promptly", async (name, env, server) => {
     // Prepare: a running workload that has logged at least once
     const workload = await run(name, env, server);
-    await waitFor(() => workload.logs.length > 0, `${name} to log`);
+    await waitFor(`${name} to log`, () => workload.logs.length > 0);
 
     // Act
     workload.process.kill("SIGTERM");
@@ -103,11 +104,11 @@ describe("SIGTERM", () => {
     const backendPort = (slowBackend.address() as AddressInfo).port;
     const web = await run("web", { BACKEND_URL: `http://127.0.0.1:${backendPort}/` });
     const inFlight = get(web.port as number);
-    await waitFor(() => arrived, "the request to reach the backend");
+    await waitFor("the request to reach the backend", () => arrived);
 
     // Act
     web.process.kill("SIGTERM");
-    await waitFor(() => web.logs.some((entry) => entry.message === "web stopping"), "web to stop");
+    await waitFor("web to stop", () => web.logs.some((entry) => entry.message === "web stopping"));
     release();
 
     // Assess
@@ -223,7 +224,7 @@ describe("agent", () => {
       },
       false,
     );
-    await waitFor(() => agent.logs.some((entry) => entry.message === "agent host"), "a report");
+    await waitFor("a report", () => agent.logs.some((entry) => entry.message === "agent host"));
     expect(agent.logs.find((entry) => entry.message === "agent host")).toMatchObject({
       cluster: "microscale",
       containerInstanceArn:

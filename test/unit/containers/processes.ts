@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleContainer } from "../../../containers/build";
+import { waitFor } from "../../support/wait-for";
 
 /**
  * Runs workloads the way the local cloud does: bundled by containers/build.ts, started
@@ -68,23 +69,9 @@ export function start(bundle: string, env: Record<string, string>): Workload {
   return workload;
 }
 
-/** Polls `condition` until it holds or `timeoutMs` passes: no fixed sleeps. */
-export async function waitFor(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 export async function startServer(bundle: string, env: Record<string, string>): Promise<Workload> {
   const workload = start(bundle, { PORT: "0", ...env });
-  await waitFor(() => workload.port !== undefined, `${bundle} to listen`);
+  await waitFor(`${bundle} to listen`, () => workload.port !== undefined);
   return workload;
 }
 

@@ -8,6 +8,7 @@ import {
   followServiceTasks,
   healthCheckFromTargetGroup,
 } from "../../../../local/loadbalancer/targets";
+import { waitFor } from "../../../support/wait-for";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -53,14 +54,6 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-async function until(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met before the deadline");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("LocalLoadBalancer", () => {
   it("answers 503 JSON with no healthy target", async () => {
     const lb = await balancer();
@@ -78,8 +71,10 @@ describe("LocalLoadBalancer", () => {
     lb.register("task/a", "127.0.0.1", a.port);
     lb.register("task/b", "127.0.0.1", b.port);
     lb.register("task/sick", "127.0.0.1", sick.port);
-    await until(() => lb.healthyCount === 2);
-    await until(() => lb.describeTargetHealth().some((t) => t.state === "unhealthy"));
+    await waitFor("both targets healthy", () => lb.healthyCount === 2);
+    await waitFor("a target unhealthy", () =>
+      lb.describeTargetHealth().some((t) => t.state === "unhealthy"),
+    );
 
     // Act
     const bodies = [];
@@ -95,7 +90,7 @@ describe("LocalLoadBalancer", () => {
     const lb = await balancer();
     const a = await backend("a");
     lb.register("task/a", "127.0.0.1", a.port);
-    await until(() => lb.healthyCount === 1);
+    await waitFor("one healthy target", () => lb.healthyCount === 1);
     lb.deregister("task/a");
     expect((await get(`${lb.url}/`)).status).toBe(503);
   });
@@ -148,10 +143,10 @@ describe("following a service's tasks", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(lb.describeTargetHealth()).toEqual([]);
     publish("RUNNING", "RUNNING");
-    await until(() => lb.healthyCount === 1);
+    await waitFor("one healthy target", () => lb.healthyCount === 1);
     expect((await get(`${lb.url}/`)).body).toBe("a");
     publish("RUNNING", "STOPPED");
-    await until(() => lb.describeTargetHealth().length === 0);
+    await waitFor("the target deregistered", () => lb.describeTargetHealth().length === 0);
     unsubscribe();
   });
 
