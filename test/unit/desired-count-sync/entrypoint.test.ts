@@ -36,7 +36,7 @@ describe("exported handler", () => {
     mock.restore();
   });
 
-  it("rethrows failures after logging them", async () => {
+  it("rethrows an empty CLUSTER as a ConfigurationError naming the variable", async () => {
     vi.stubEnv("CLUSTER", "");
     const { handler } = await import("../../../functions/desired-count-sync/index");
     await expect(handler(sampleEvent("scheduled-reconcile"))).rejects.toMatchObject({
