@@ -111,30 +111,39 @@ function check(context: ScenarioContext, controller: string, result: Check): boo
   return result.ok;
 }
 
-/** Waits for the per-host service to follow the hosts; records the outcome. */
-export async function expectPerHost(context: ScenarioContext, when: string): Promise<boolean> {
+/** Waits until `converged` holds for the recorder's snapshots; records the outcome. */
+async function expectConverged(
+  context: ScenarioContext,
+  controller: string,
+  when: string,
+  converged: (snapshot: Snapshot) => boolean,
+  describe: (snapshot: Snapshot) => string,
+): Promise<boolean> {
   const { ok, snapshot, seconds } = await context.recorder.until(
-    perHostConverged,
+    converged,
     context.options.convergeDeadlineMs,
   );
-  return check(context, controllerNames.perHost, {
+  return check(context, controller, {
     what: when,
     ok,
-    detail: `${describePerHost(snapshot)}${ok ? ` (${seconds.toFixed(1)} s)` : " — did not converge"}`,
+    detail: `${describe(snapshot)}${ok ? ` (${seconds.toFixed(1)} s)` : " — did not converge"}`,
   });
 }
 
+/** Waits for the per-host service to follow the hosts; records the outcome. */
+export function expectPerHost(context: ScenarioContext, when: string): Promise<boolean> {
+  return expectConverged(context, controllerNames.perHost, when, perHostConverged, describePerHost);
+}
+
 /** Waits for P1/P2 to match the current demand within capacity; records the outcome. */
-export async function expectPriorities(context: ScenarioContext, when: string): Promise<boolean> {
-  const { ok, snapshot, seconds } = await context.recorder.until(
+export function expectPriorities(context: ScenarioContext, when: string): Promise<boolean> {
+  return expectConverged(
+    context,
+    controllerNames.priorities,
+    when,
     prioritiesConverged,
-    context.options.convergeDeadlineMs,
+    describeCounts,
   );
-  return check(context, controllerNames.priorities, {
-    what: when,
-    ok,
-    detail: `${describeCounts(snapshot)}${ok ? ` (${seconds.toFixed(1)} s)` : " — did not converge"}`,
-  });
 }
 
 export async function hostsJoin(context: ScenarioContext): Promise<void> {
