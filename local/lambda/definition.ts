@@ -1,12 +1,12 @@
+import { functionSource, resolveHandlerModule, stringList } from "../template/functions";
 import {
   projectRoot as defaultProjectRoot,
   isObject,
   type Json,
   type Template,
-  withGlobals,
 } from "../template/read";
 import { type ResolveContext, resolveIntrinsics } from "../template/resolve";
-import { type LocalFunctionDefinition, resolveHandlerModule } from "./runtime";
+import type { LocalFunctionDefinition } from "./runtime";
 
 /**
  * An `AWS::Serverless::Function` from the template (Globals merged, intrinsics
@@ -18,29 +18,13 @@ export function functionFromTemplate(
   context: ResolveContext,
   projectRoot: string = defaultProjectRoot,
 ): LocalFunctionDefinition {
-  const resource = template.Resources[logicalId];
-  if (resource?.Type !== "AWS::Serverless::Function") {
-    throw new Error(`${logicalId} is not an AWS::Serverless::Function in the template`);
-  }
-  const properties = resolveIntrinsics(withGlobals(template, resource), context) as Record<
-    string,
-    Json
-  >;
-  const codeUri = typeof properties.CodeUri === "string" ? properties.CodeUri : ".";
-  const handler = typeof properties.Handler === "string" ? properties.Handler : "index.handler";
-  const buildProperties = resource.Metadata?.BuildProperties;
-  const entryPoints =
-    isObject(buildProperties ?? null) &&
-    Array.isArray((buildProperties as { EntryPoints?: Json }).EntryPoints)
-      ? ((buildProperties as { EntryPoints: Json[] }).EntryPoints.filter(
-          (entry) => typeof entry === "string",
-        ) as string[])
-      : [];
+  const source = functionSource(template, logicalId, projectRoot);
+  const properties = resolveIntrinsics(source.properties, context) as Record<string, Json>;
   const { modulePath, exportName } = resolveHandlerModule(
     projectRoot,
-    codeUri,
-    handler,
-    entryPoints,
+    source.codeUri,
+    typeof properties.Handler === "string" ? properties.Handler : "index.handler",
+    stringList(source.buildProperties.EntryPoints),
   );
   const environment = isObject(properties.Environment ?? null)
     ? (properties.Environment as { Variables?: Json }).Variables

@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { withEnvironment } from "./environment";
@@ -57,32 +55,6 @@ export class FunctionNotFoundError extends Error {
 }
 
 type Handler = (event: unknown, context: Context) => unknown;
-
-/** `CodeUri` + `Handler` (`index.handler`) → the source module and its export. */
-export function resolveHandlerModule(
-  projectRoot: string,
-  codeUri: string,
-  handler: string,
-  entryPoints: readonly string[] = [],
-): { modulePath: string; exportName: string } {
-  const dot = handler.lastIndexOf(".");
-  if (dot <= 0) throw new Error(`Handler "${handler}" is not <module>.<export>`);
-  const moduleName = handler.slice(0, dot);
-  const exportName = handler.slice(dot + 1);
-  const base = resolve(projectRoot, codeUri);
-  // esbuild-built functions name their TypeScript entry point in BuildProperties.
-  const candidates = [
-    ...entryPoints.map((entry) => resolve(base, entry)),
-    ...[".ts", ".mts", ".js", ".mjs", "/index.ts"].map((ext) => resolve(base, moduleName + ext)),
-  ];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) {
-    throw new Error(
-      `no source for handler ${handler} under ${base} (tried ${candidates.join(", ")})`,
-    );
-  }
-  return { modulePath: found, exportName };
-}
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunctionDefinition>();

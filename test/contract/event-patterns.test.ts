@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { matchesPattern, validateEventPattern } from "../../local/eventbridge/pattern";
 import { parseScheduleExpression } from "../../local/schedules/expression";
+import { functionSources } from "../../local/template/functions";
 import { isObject, type Json, readTemplate, type Template } from "../../local/template/read";
 import { resolveIntrinsics } from "../../local/template/resolve";
 import {
@@ -12,7 +13,6 @@ import {
   type TemplateEvent,
   templateEvents,
 } from "./checks/event-sources";
-import { functionSources } from "./checks/functions";
 
 const template = readTemplate();
 const sources = functionSources(template);

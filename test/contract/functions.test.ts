@@ -2,24 +2,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asError } from "../../functions/lib/errors";
-import { projectRoot, readTemplate, type Template } from "../../local/template/read";
 import {
-  actionsSentBy,
-  type Bundle,
-  bundleFunction,
   type FunctionSource,
+  functionSource,
   functionSources,
-  handlerProblems,
-} from "./checks/functions";
+} from "../../local/template/functions";
+import { projectRoot, readTemplate, type Template } from "../../local/template/read";
+import { actionsSentBy, type Bundle, bundleFunction, handlerProblems } from "./checks/functions";
 import { grantedActions, leastPrivilege } from "./checks/iam";
 
 const template = readTemplate();
 const sources = functionSources(template);
-const byId = (t: Template, id: string): FunctionSource => {
-  const source = functionSources(t).find((s) => s.logicalId === id);
-  if (source === undefined) throw new Error(`no function ${id}`);
-  return source;
-};
+const byId = (t: Template, id: string): FunctionSource => functionSource(t, id);
 const bundles = new Map<string, Bundle | Error>();
 const bundleOf = (id: string): Bundle => {
   const bundle = bundles.get(id);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { FunctionSource } from "../../../local/template/functions";
 import {
   isObject,
   type Json,
@@ -8,7 +9,6 @@ import {
   type Template,
 } from "../../../local/template/read";
 import { type ResolveContext, resolveIntrinsics } from "../../../local/template/resolve";
-import type { FunctionSource } from "./functions";
 
 /** The account, region and stack the samples in events/ were captured from. */
 export const sampleStack = {
@@ -69,6 +69,7 @@ export interface Sample {
 
 /** `functions/<name>/index.ts` → the JSON samples in `events/<name>/`. */
 export function samplesFor(source: FunctionSource): Sample[] {
+  if (source.entryPoint === undefined) return [];
   const folder = join(projectRoot, "events", basename(dirname(source.entryPoint)));
   let files: string[];
   try {

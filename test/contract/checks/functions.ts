@@ -1,54 +1,7 @@
 import { existsSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { basename, extname } from "node:path";
 import { build } from "esbuild";
-import {
-  isObject,
-  type Json,
-  type JsonObject,
-  projectRoot,
-  resourcesOfType,
-  type Template,
-  withGlobals,
-} from "../../../local/template/read";
-
-/** A function as `sam build` sees it: its source entry point and its esbuild settings. */
-export interface FunctionSource {
-  logicalId: string;
-  properties: JsonObject;
-  buildProperties: JsonObject;
-  /** Absolute path of the TypeScript entry point. */
-  entryPoint: string;
-  /** Module name and export name from `Handler` (`index.handler` → index, handler). */
-  handlerModule: string;
-  handlerExport: string;
-}
-
-function stringList(value: Json | undefined): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === "string")
-    : [];
-}
-
-export function functionSources(template: Template): FunctionSource[] {
-  return resourcesOfType(template, "AWS::Serverless::Function").map(([logicalId, resource]) => {
-    const properties = withGlobals(template, resource);
-    const buildProperties = isObject(resource.Metadata?.BuildProperties ?? null)
-      ? (resource.Metadata?.BuildProperties as JsonObject)
-      : {};
-    const codeUri = typeof properties.CodeUri === "string" ? properties.CodeUri : ".";
-    const [entry = ""] = stringList(buildProperties.EntryPoints);
-    const handler = typeof properties.Handler === "string" ? properties.Handler : "";
-    const dot = handler.lastIndexOf(".");
-    return {
-      logicalId,
-      properties,
-      buildProperties,
-      entryPoint: join(projectRoot, codeUri, entry),
-      handlerModule: dot < 0 ? handler : handler.slice(0, dot),
-      handlerExport: dot < 0 ? "" : handler.slice(dot + 1),
-    };
-  });
-}
+import { type FunctionSource, stringList } from "../../../local/template/functions";
 
 /**
  * What is wrong with a function's handler wiring: the entry point must exist, the
@@ -58,7 +11,7 @@ export function functionSources(template: Template): FunctionSource[] {
 export async function handlerProblems(source: FunctionSource): Promise<string[]> {
   const problems: string[] = [];
   const { logicalId, entryPoint } = source;
-  if (source.buildProperties.EntryPoints === undefined) {
+  if (entryPoint === undefined) {
     return [`${logicalId}: Metadata.BuildProperties.EntryPoints is missing`];
   }
   if (!existsSync(entryPoint)) return [`${logicalId}: entry point ${entryPoint} does not exist`];
@@ -86,6 +39,9 @@ export interface Bundle {
 /** Bundles a function the way `sam build` does with the template's BuildProperties. */
 export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
   const props = source.buildProperties;
+  if (source.entryPoint === undefined) {
+    throw new Error(`${source.logicalId}: Metadata.BuildProperties.EntryPoints is missing`);
+  }
   const banner = stringList(props.Banner)
     .find((line) => line.startsWith("js="))
     ?.slice(3);

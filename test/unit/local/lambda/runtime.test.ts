@@ -6,8 +6,8 @@ import {
   FunctionTimeoutError,
   type LocalFunctionDefinition,
   LocalLambdaRuntime,
-  resolveHandlerModule,
 } from "../../../../local/lambda/runtime";
+import { resolveHandlerModule } from "../../../../local/template/functions";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
