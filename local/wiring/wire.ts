@@ -128,11 +128,25 @@ export async function wireTemplate(
   // publishing service's tasks. Containers have no Service Connect DNS here, so the alias
   // in task definition environment values is rewritten to the proxy's address.
   const unsubscribes: (() => void)[] = [];
+  /** Keeps a proxy's targets in step with a service's running tasks. */
+  const follow = (
+    balancer: LocalLoadBalancer,
+    service: { serviceName: string; containerName: string; containerPort: number },
+  ) =>
+    unsubscribes.push(
+      followServiceTasks(cloud.events, balancer, {
+        clusterArn: context.attributes?.["Cluster.Arn"],
+        serviceName: service.serviceName,
+        containerName: service.containerName,
+        containerPort: service.containerPort,
+      }),
+    );
   const aliasAddresses = new Map<string, string>();
   for (const alias of serviceConnectAliases(template)) {
     const proxy = new LocalLoadBalancer({ name: `${alias.serviceLogicalId}-service-connect` });
     const url = await proxy.listen();
     loadBalancers.set(alias.serviceLogicalId, proxy);
+    follow(proxy, alias);
     // Service Connect routes to every RUNNING task (Envoy ejects failing ones): any HTTP
     // answer counts as alive, checked often, so a new task is in rotation at once.
     proxy.configureHealthCheck({
@@ -143,14 +157,6 @@ export async function wireTemplate(
       healthyThreshold: 1,
       unhealthyThreshold: 2,
     });
-    unsubscribes.push(
-      followServiceTasks(cloud.events, proxy, {
-        clusterArn: context.attributes?.["Cluster.Arn"],
-        serviceName: alias.serviceName,
-        containerName: alias.containerName,
-        containerPort: alias.containerPort,
-      }),
-    );
     aliasAddresses.set(`//${alias.dnsName}:${alias.port}`, url.replace(/^http:/, ""));
   }
   const withAliasesResolved = (value: string) =>
@@ -195,29 +201,19 @@ export async function wireTemplate(
   }
   ecs.destroy();
 
-  // Load balancers follow their services' tasks.
+  // Load balancers follow their services' tasks; a target group no listener forwards
+  // to still gets a proxy of its own, so its service is reachable locally.
   for (const service of loadBalancedServices(template)) {
-    const lb = service.loadBalancerLogicalId
+    let balancer = service.loadBalancerLogicalId
       ? loadBalancers.get(service.loadBalancerLogicalId)
       : undefined;
-    const balancer =
-      lb ??
-      (await (async () => {
-        // A target group without a listener (BackendService) still gets a local proxy.
-        const own = new LocalLoadBalancer({ name: service.serviceLogicalId });
-        await own.listen();
-        loadBalancers.set(service.serviceLogicalId, own);
-        return own;
-      })());
+    if (balancer === undefined) {
+      balancer = new LocalLoadBalancer({ name: service.serviceLogicalId });
+      await balancer.listen();
+      loadBalancers.set(service.serviceLogicalId, balancer);
+    }
     balancer.configureHealthCheck(healthCheckFromTargetGroup(service.targetGroup, timeScale));
-    unsubscribes.push(
-      followServiceTasks(cloud.events, balancer, {
-        clusterArn: context.attributes?.["Cluster.Arn"],
-        serviceName: service.serviceName,
-        containerName: service.containerName,
-        containerPort: service.containerPort,
-      }),
-    );
+    follow(balancer, service);
   }
 
   // Functions and their triggers.
