@@ -56,7 +56,7 @@ async function localCloudAt(endpoint: string, port: number): Promise<boolean> {
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
 const [logicalId, eventFile] = commandLine.positionals;
-const template = localTemplate(commandLine.timeScale);
+const template = localTemplate();
 const functionIds = resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => id);
 if (logicalId === undefined || eventFile === undefined) {
   fail(

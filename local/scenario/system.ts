@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "../cloud";
-import { type JsonObject, readTemplate, type Template } from "../template/read";
+import { readTemplate, type Template } from "../template/read";
 import { type WiredCloud, wireTemplate } from "../wiring/wire";
 
 /**
@@ -71,13 +71,8 @@ export function quietFunctionLogs(level = "WARN"): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 }
 
-/**
- * The template as the local cloud runs it: parameter overrides applied, and the state
- * machine's polling interval divided by the time scale — the local Step Functions scales
- * fixed `Seconds` waits itself, but `SecondsPath` reads the value at run time.
- */
+/** The template as the local cloud runs it: parameter overrides applied. */
 export function localTemplate(
-  timeScale: number,
   parameters: Readonly<Record<string, string>> = {},
   template: Template = readTemplate(),
 ): Template {
@@ -86,14 +81,6 @@ export function localTemplate(
     const parameter = copy.Parameters?.[name];
     if (parameter === undefined) throw new Error(`template.yaml has no parameter ${name}`);
     parameter.Default = value;
-  }
-  for (const resource of Object.values(copy.Resources)) {
-    if (resource.Type !== "AWS::Serverless::StateMachine") continue;
-    const substitutions = resource.Properties?.DefinitionSubstitutions as JsonObject | undefined;
-    const interval = Number(substitutions?.PollIntervalSeconds);
-    if (substitutions !== undefined && Number.isFinite(interval)) {
-      substitutions.PollIntervalSeconds = String(Math.max(1, Math.round(interval / timeScale)));
-    }
   }
   return copy;
 }
@@ -130,7 +117,7 @@ export function resolveNames(wired: WiredCloud, template: Template): SystemNames
 }
 
 export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
-  const template = localTemplate(options.timeScale, options.parameters);
+  const template = localTemplate(options.parameters);
   const port = options.port ?? 4566;
   const cloud = await startLocalCloud({
     port,

@@ -271,7 +271,7 @@ export async function wireTemplate(
     stepFunctions.createStateMachine({
       name: machine.name,
       definitionText: readFileSync(resolve(projectRoot, machine.definitionUri), "utf8"),
-      substitutions: machine.substitutions,
+      substitutions: scaledDurations(machine.substitutions, timeScale),
     });
   }
   cloud.edge.route("AWSStepFunctions", stepFunctions.handle, {
@@ -299,4 +299,23 @@ export async function wireTemplate(
       await Promise.all([...loadBalancers.values()].map((lb) => lb.close()));
     },
   };
+}
+
+/**
+ * Substitutions named `…Seconds` are durations (the ASL reads them into `SecondsPath`
+ * waits, which aws-local-stepfunctions cannot scale as it scales fixed `Seconds`), so
+ * they run on the same faster clock as schedules, waits and health checks.
+ */
+function scaledDurations(
+  substitutions: Readonly<Record<string, string>>,
+  timeScale: number,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(substitutions).map(([name, value]) => {
+      const seconds = Number(value);
+      return name.endsWith("Seconds") && Number.isFinite(seconds)
+        ? [name, String(Math.max(1, Math.round(seconds / timeScale)))]
+        : [name, value];
+    }),
+  );
 }
