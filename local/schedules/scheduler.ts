@@ -95,6 +95,7 @@ interface Running {
   anchor: number;
   timer?: unknown;
   fired: number;
+  enabled: boolean;
 }
 
 /** EventBridge timestamps are to the second, no fraction. */
@@ -129,14 +130,29 @@ export class Scheduler {
   /** Validates the expression at once (a bad rule fails at boot) and starts it. */
   add(rule: ScheduleRule): void {
     const schedule = parseScheduleExpression(rule.expression);
-    const entry: Running = { rule, schedule, anchor: this.now(), fired: 0 };
+    const entry: Running = { rule, schedule, anchor: this.now(), fired: 0, enabled: true };
     this.running.push(entry);
     this.arm(entry);
+  }
+
+  /** The rules' names, in the order they were added. */
+  ruleNames(): string[] {
+    return this.running.map((entry) => entry.rule.name);
   }
 
   /** How many times each rule fired, by name. */
   counts(): Record<string, number> {
     return Object.fromEntries(this.running.map((entry) => [entry.rule.name, entry.fired]));
+  }
+
+  /**
+   * EventBridge's DisableRule / EnableRule: a disabled rule keeps its schedule but
+   * delivers nothing. Rules are named `<FunctionLogicalId>.<EventName>`.
+   */
+  setEnabled(name: string, enabled: boolean): void {
+    const entry = this.running.find((candidate) => candidate.rule.name === name);
+    if (entry === undefined) throw new Error(`no schedule rule ${name}`);
+    entry.enabled = enabled;
   }
 
   stop(): void {
@@ -159,7 +175,7 @@ export class Scheduler {
   }
 
   private fire(entry: Running, at: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !entry.enabled) return;
     entry.fired++;
     const event: ScheduledEvent = {
       version: "0",

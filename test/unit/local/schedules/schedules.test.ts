@@ -98,6 +98,31 @@ describe("Scheduler", () => {
     timeScale,
   });
 
+  it("delivers nothing while a rule is disabled, and keeps its period when enabled again", () => {
+    // Prepare
+    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler(options(clock));
+    const times: string[] = [];
+    scheduler.add({
+      name: "DemandRandomizerFunction.Tick",
+      ruleArn: "arn:aws:events:us-east-1:000000000000:rule/tick",
+      expression: "rate(1 minute)",
+      target: (event) => times.push(event.time),
+    });
+
+    // Act
+    clock.advance(60_000);
+    scheduler.setEnabled("DemandRandomizerFunction.Tick", false);
+    clock.advance(2 * 60_000);
+    scheduler.setEnabled("DemandRandomizerFunction.Tick", true);
+    clock.advance(60_000);
+    scheduler.stop();
+
+    // Assess
+    expect(times).toEqual(["2026-01-01T00:01:00Z", "2026-01-01T00:04:00Z"]);
+    expect(() => scheduler.setEnabled("Nope", false)).toThrow(/no schedule rule Nope/);
+  });
+
   it("delivers the Scheduled Event shape on each period", () => {
     // Prepare
     const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
