@@ -9,12 +9,12 @@ import {
   type TaskRunner,
 } from "./ecs/task-runner";
 import { Edge, type JsonHandler, type RouteOptions } from "./edge/server";
-import { InProcessEventBus, type LocalEventBus } from "./events/bus";
+import { InProcessEventBus, type LocalEventBus } from "./eventbridge/bus";
 import { FaultInjector, type Faults } from "./faults/faults";
 
 export type { DynamoDBStreamRecord } from "./dynamodb/streams-proxy";
 export type { EcsControlPlane, HostSpec, TaskEndpoint } from "./ecs/control-plane";
-export type { BusEvent, LocalEventBus } from "./events/bus";
+export type { BusEvent, LocalEventBus } from "./eventbridge/bus";
 export type { Fault } from "./faults/faults";
 
 export interface LocalCloudOptions {

@@ -7,7 +7,7 @@
  *
  *   npm run benchmark [-- <input file>] [--hosts 3] [--port 4566]
  */
-import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
+
 import {
   benchmarkTable,
   deployAndBenchmark,
@@ -20,6 +20,7 @@ import { consoleProgress } from "../scenario/progress";
 import { Recorder } from "../scenario/recorder";
 import { defaultScenarioOptions } from "../scenario/scenario";
 import { quietFunctionLogs } from "../scenario/system";
+import { bootFromCommandLine, readCommandLine } from "./command-line";
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
 quietFunctionLogs();

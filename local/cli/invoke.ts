@@ -12,10 +12,10 @@ import { connect } from "node:net";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { functionFromTemplate } from "../lambda/definition";
 import { LocalLambdaRuntime } from "../lambda/runtime";
-import { readCommandLine } from "../scenario/command-line";
 import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
 import { resourcesOfType } from "../template/read";
 import { localResolveContext } from "../wiring/plan";
+import { readCommandLine } from "./command-line";
 
 const region = "us-east-1";
 const accountId = "000000000000";

@@ -5,10 +5,11 @@
  *
  *   npm run local [-- --port 4566] [--hosts 3] [--time-scale 1]
  */
-import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
+
 import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/scenario";
 import { quietFunctionLogs } from "../scenario/system";
+import { bootFromCommandLine, readCommandLine } from "./command-line";
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
 quietFunctionLogs();

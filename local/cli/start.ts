@@ -6,11 +6,11 @@
  */
 import { relative } from "node:path";
 import { writeReport } from "../report/write";
-import { bootFromCommandLine, readCommandLine } from "../scenario/command-line";
 import { readDeployInput } from "../scenario/deploy";
 import { consoleProgress } from "../scenario/progress";
 import { runScenario, summaryTable } from "../scenario/scenario";
 import { quietFunctionLogs } from "../scenario/system";
+import { bootFromCommandLine, readCommandLine } from "./command-line";
 
 const startedAt = Date.now();
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { AwsError, ecsErrors } from "../edge/errors";
-import { envelope, type LocalEventBus } from "../events/bus";
+import { envelope, type LocalEventBus } from "../eventbridge/bus";
 import type {
   ClusterRecord,
   ContainerDefinition,

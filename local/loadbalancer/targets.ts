@@ -1,5 +1,5 @@
+import type { BusEvent, LocalEventBus } from "../eventbridge/bus";
 import { compilePattern } from "../eventbridge/pattern";
-import type { BusEvent, LocalEventBus } from "../events/bus";
 import type { HealthCheckSettings, LocalLoadBalancer } from "./balancer";
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { envelope, InProcessEventBus } from "../../../../local/events/bus";
+import { envelope, InProcessEventBus } from "../../../../local/eventbridge/bus";
 import { LocalLoadBalancer, statusMatcher } from "../../../../local/loadbalancer/balancer";
 import {
   applyTaskState,

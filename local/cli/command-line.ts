@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { bootSystem, type LocalSystem, type SystemOptions } from "./system";
+import { bootSystem, type LocalSystem, type SystemOptions } from "../scenario/system";
 
 /**
  * What every command reads from its command line and environment: the edge port
