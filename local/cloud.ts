@@ -11,6 +11,7 @@ import {
 import { Edge, type JsonHandler, type RouteOptions } from "./edge/server";
 import { InProcessEventBus, type LocalEventBus } from "./eventbridge/bus";
 import { FaultInjector, type Faults } from "./faults/faults";
+import { localAccountId, localRegion, localSdkEnvironment } from "./settings";
 
 export type { DynamoDBStreamRecord } from "./dynamodb/streams-proxy";
 export type { EcsControlPlane, HostSpec, TaskEndpoint } from "./ecs/control-plane";
@@ -66,8 +67,8 @@ const repoRoot = resolve(defaultContainersDir, "..");
  * streams) and CloudWatch behind it, the ECS scheduler, and the in-process event bus.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
-  const region = options.region ?? "us-east-1";
-  const accountId = options.accountId ?? "000000000000";
+  const region = options.region ?? localRegion;
+  const accountId = options.accountId ?? localAccountId;
   const host = options.host ?? "127.0.0.1";
   const faults = new FaultInjector();
   const edge = new Edge(faults);
@@ -102,13 +103,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
                   Buffer.from(containersDir).toString("base64url").slice(-24),
                 ),
           // What a task role and the agent give a container on AWS, pointed at loopback.
-          baseEnvironment: {
-            AWS_ENDPOINT_URL: endpoint,
-            AWS_REGION: region,
-            AWS_DEFAULT_REGION: region,
-            AWS_ACCESS_KEY_ID: "test",
-            AWS_SECRET_ACCESS_KEY: "test",
-          },
+          baseEnvironment: localSdkEnvironment(endpoint, region),
         });
   const ecs = new EcsControlPlane({
     region,

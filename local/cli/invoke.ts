@@ -13,12 +13,10 @@ import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { functionFromTemplate } from "../lambda/definition";
 import { LocalLambdaRuntime } from "../lambda/runtime";
 import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
+import { localAccountId, localClientConfig, localRegion, localStackName } from "../settings";
 import { resourcesOfType } from "../template/read";
 import { localResolveContext } from "../wiring/plan";
 import { readCommandLine } from "./command-line";
-
-const region = "us-east-1";
-const accountId = "000000000000";
 
 function fail(message: string): never {
   console.error(message);
@@ -38,12 +36,7 @@ async function localCloudAt(endpoint: string, port: number): Promise<boolean> {
     socket.once("timeout", () => done(false));
   });
   if (!open) return false;
-  const ecs = new ECSClient({
-    endpoint,
-    region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const ecs = new ECSClient(localClientConfig(endpoint, { maxAttempts: 1 }));
   try {
     await ecs.send(new ListClustersCommand({}));
     return true;
@@ -91,8 +84,16 @@ const print = (outcome: { result: unknown } | { error: unknown }) => {
 
 if (await localCloudAt(endpoint, commandLine.port)) {
   console.error(`invoking ${logicalId} against the local cloud at ${endpoint}`);
-  const context = localResolveContext(template, { region, accountId, stackName: "microscale" });
-  const lambda = new LocalLambdaRuntime({ region, accountId, endpoint });
+  const context = localResolveContext(template, {
+    region: localRegion,
+    accountId: localAccountId,
+    stackName: localStackName,
+  });
+  const lambda = new LocalLambdaRuntime({
+    region: localRegion,
+    accountId: localAccountId,
+    endpoint,
+  });
   lambda.register(functionFromTemplate(template, logicalId, context));
   await lambda.invoke(logicalId, event).then(
     (result) => print({ result }),

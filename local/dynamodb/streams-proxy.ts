@@ -4,6 +4,7 @@ import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import dynalite from "dynalite";
 import type { RawResponse } from "../edge/server";
 import { listenOnLoopback } from "../loopback";
+import { localCredentials } from "../settings";
 
 /** A stream record as a Lambda function with a DynamoDB event source receives it. */
 export type DynamoDBStreamRecord = DynamoDBRecord;
@@ -381,7 +382,7 @@ export class DynamoDBStreamsProxy {
   ): Promise<RawResponse> {
     const authorization =
       headers.authorization ??
-      "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0";
+      `AWS4-HMAC-SHA256 Credential=${localCredentials.accessKeyId}/20240101/${this.region}/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0`;
     return new Promise((resolve, reject) => {
       const outgoing = request(
         {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import { localSdkEnvironment } from "../settings";
 import { withEnvironment } from "./environment";
 
 /**
@@ -187,12 +188,9 @@ export class LocalLambdaRuntime {
   environmentFor(definition: LocalFunctionDefinition): Record<string, string> {
     const { region, endpoint } = this.options;
     return {
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
+      ...localSdkEnvironment(endpoint, region),
+      // A function's role gives it temporary credentials, which always come with a token.
       AWS_SESSION_TOKEN: "local",
-      AWS_ENDPOINT_URL: endpoint,
       AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb),

@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "../cloud";
+import { localClientConfig } from "../settings";
 import { readTemplate, type Template } from "../template/read";
 import { type WiredCloud, wireTemplate } from "../wiring/wire";
 
@@ -145,13 +146,8 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
     await cloud.stop();
     throw error;
   }
-  const config = {
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    // The scenario's own calls ride out injected throttling as a patient client would.
-    maxAttempts: 10,
-  };
+  // The scenario's own calls ride out injected throttling as a patient client would.
+  const config = localClientConfig(cloud.endpoint, { region: cloud.region, maxAttempts: 10 });
   const clients = {
     ecs: new ECSClient(config),
     dynamodb: new DynamoDBClient(config),

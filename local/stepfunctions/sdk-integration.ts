@@ -1,3 +1,5 @@
+import { localClientConfig } from "../settings";
+
 /**
  * The one handler for every `arn:aws:states:::aws-sdk:<service>:<action>` Task: it
  * builds the real SDK v3 command (`@aws-sdk/client-<service>`, `<Action>Command`),
@@ -155,12 +157,12 @@ export class SdkIntegration {
           );
           if (name === undefined) throw new Error(`@aws-sdk/client-${service} exports no client`);
           const Client = module[name] as ClientConstructor;
-          const client = new Client({
-            endpoint: this.options.endpoint,
-            region: this.options.region,
-            credentials: { accessKeyId: "local", secretAccessKey: "local" },
-            maxAttempts: this.options.maxAttempts ?? 3,
-          });
+          const client = new Client(
+            localClientConfig(this.options.endpoint, {
+              region: this.options.region,
+              maxAttempts: this.options.maxAttempts ?? 3,
+            }),
+          );
           return { client, module };
         },
         (error: unknown) => {

@@ -1,3 +1,4 @@
+import { localAccountId, localRegion } from "../settings";
 import {
   isObject,
   type Json,
@@ -202,10 +203,8 @@ export function functionTriggers(
   if (resource === undefined) throw new Error(`no resource ${logicalId}`);
   const events = withGlobals(template, resource).Events;
   if (!isObject(events ?? null)) return [];
-  const { region, accountId } = {
-    region: context.refs["AWS::Region"] ?? "us-east-1",
-    accountId: context.refs["AWS::AccountId"] ?? "000000000000",
-  };
+  const region = context.refs["AWS::Region"] ?? localRegion;
+  const accountId = context.refs["AWS::AccountId"] ?? localAccountId;
   const ruleArn = (name: string) =>
     `arn:aws:events:${region}:${accountId}:rule/${context.refs["AWS::StackName"]}-${logicalId}${name}`;
   return Object.entries(events as JsonObject).map(([name, event]): FunctionTrigger => {

@@ -17,6 +17,7 @@ import { LocalLambdaRuntime } from "../lambda/runtime";
 import { LocalLoadBalancer } from "../loadbalancer/balancer";
 import { followServiceTasks, healthCheckFromTargetGroup } from "../loadbalancer/targets";
 import { Scheduler } from "../schedules/scheduler";
+import { localClientConfig, localStackName } from "../settings";
 import { LocalStepFunctions } from "../stepfunctions/executions";
 import { SdkIntegration, toServiceInput } from "../stepfunctions/sdk-integration";
 import {
@@ -76,14 +77,10 @@ export async function wireTemplate(
 ): Promise<WiredCloud> {
   const template = options.template ?? readTemplate();
   const timeScale = options.timeScale ?? 1;
-  const stackName = options.stackName ?? "microscale";
+  const stackName = options.stackName ?? localStackName;
   const report = options.onError ?? ((where, error) => console.error(`${where}:`, error));
   const { region, accountId, endpoint } = cloud;
-  const sdkConfig = {
-    endpoint,
-    region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  };
+  const sdkConfig = localClientConfig(endpoint, { region });
 
   // Load balancers first: their URLs are the DNSName other resources refer to.
   const loadBalancers = new Map<string, LocalLoadBalancer>();

@@ -11,6 +11,7 @@ import {
   ListTasksCommand,
 } from "@aws-sdk/client-ecs";
 import { startLocalCloud } from "../../local/cloud";
+import { localClientConfig } from "../../local/settings";
 
 const instances = 1_000;
 const services = 10;
@@ -98,12 +99,7 @@ export async function run(): Promise<void> {
     }
     idle.sort((a, b) => a - b);
 
-    const client = new ECSClient({
-      endpoint: cloud.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = new ECSClient(localClientConfig(cloud.endpoint, { maxAttempts: 1 }));
     const api = [
       await latency("ListContainerInstances (100 of 1,000)", () =>
         client.send(new ListContainerInstancesCommand({ cluster: "bench" })),

@@ -6,13 +6,14 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { localClientConfig } from "../../../local/settings";
 
 // dynalite ships no types; this is the part of its API used here.
 type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number }) => Server;
 const dynalite = createRequire(import.meta.url)("dynalite") as Dynalite;
 
 export interface LocalDynamoDB {
-  /** A new client of this endpoint (fake credentials, us-east-1). */
+  /** A new client of this endpoint (the local settings: fake credentials, the local region). */
   client(): DynamoDBClient;
   /** Creates a table keyed like DemandTable (`pk`, S) and returns its name. */
   createDemandTable(name: string): Promise<string>;
@@ -23,12 +24,7 @@ export async function startDynalite(): Promise<LocalDynamoDB> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = () =>
-    new DynamoDBClient({
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+  const client = () => new DynamoDBClient(localClientConfig(endpoint));
   return {
     client,
     async createDemandTable(name) {

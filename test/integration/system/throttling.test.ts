@@ -1,7 +1,8 @@
-import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
+import { ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScenario, type ScenarioOutcome } from "../../../local/scenario/scenario";
 import type { LocalSystem } from "../../../local/scenario/system";
+import { localClients } from "../../support/local-clients";
 import { bootTestSystem, collectingProgress } from "./helpers";
 
 describe("with 30% of ECS requests throttled", () => {
@@ -36,14 +37,9 @@ describe("with 30% of ECS requests throttled", () => {
     expect(outcome.overCapacitySamples).toBe(0);
     // The throttling was real: a client without retries meets it (the functions' SDK
     // retries, AWS_MAX_ATTEMPTS=5 from the template, absorb it; a reconcile covers the rest).
-    const bare = new ECSClient({
-      endpoint: system.cloud.endpoint,
-      region: system.cloud.region,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const bare = localClients(system.cloud.endpoint, { maxAttempts: 1 });
     const answers = await Promise.allSettled(
-      Array.from({ length: 40 }, () => bare.send(new ListClustersCommand({}))),
+      Array.from({ length: 40 }, () => bare.ecs.send(new ListClustersCommand({}))),
     );
     bare.destroy();
     const throttled = answers.filter(

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Edge } from "../../../../local/edge/server";
 import { FaultInjector } from "../../../../local/faults/faults";
 import { LocalLambdaRuntime } from "../../../../local/lambda/runtime";
+import { localClientConfig } from "../../../../local/settings";
 import {
   LocalStepFunctions,
   substituteDefinition,
@@ -65,11 +66,7 @@ afterAll(async () => {
 });
 
 function client(): SFNClient {
-  return new SFNClient({
-    endpoint,
-    region,
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-  });
+  return new SFNClient(localClientConfig(endpoint, { region }));
 }
 
 async function runToEnd(input: object) {
