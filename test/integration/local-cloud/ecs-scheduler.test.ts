@@ -220,6 +220,61 @@ describe("service scheduler", () => {
     });
   });
 
+  it("never places on a DRAINING instance, even when it has room and no ACTIVE one has", async () => {
+    // Prepare: host A DRAINING with room to spare; host B ACTIVE, then filled to its last CPU unit.
+    const [draining = "", active = ""] = hosts(2);
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: "sched",
+        containerInstances: [draining],
+        status: "DRAINING",
+      }),
+    );
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "filler",
+        containerDefinitions: [
+          { name: "filler", image: "microscale-graceful:latest", cpu: 1024, memory: 128 },
+        ],
+      }),
+    );
+    const taskEvents = (group: string) =>
+      events
+        .filter((e) => e["detail-type"] === "ECS Task State Change")
+        .map((e) => e.detail as { group: string; containerInstanceArn: string })
+        .filter((detail) => detail.group === `service:${group}`);
+    await createService("filler", "filler", 1);
+    const [filler] = await waitFor("the filler placed", () => {
+      const placed = taskEvents("filler");
+      return placed.length > 0 ? placed : undefined;
+    });
+    expect(filler?.containerInstanceArn).toBe(active);
+
+    // Act: no distinctInstance, so only the DRAINING status keeps the task off host A.
+    await createService("web", "agent", 1);
+
+    // Assess
+    const failure = await waitFor("web unplaced, or a web task", () =>
+      taskEvents("web").length > 0
+        ? "placed"
+        : events.find(
+            (e) =>
+              (e.detail as { eventName?: string }).eventName === "SERVICE_TASK_PLACEMENT_FAILURE" &&
+              e.resources.includes("arn:aws:ecs:us-east-1:000000000000:service/sched/web"),
+          ),
+    );
+    expect(taskEvents("web")).toEqual([]);
+    expect(failure).toMatchObject({ detail: { reason: "RESOURCE:CPU" } });
+    const [joined = ""] = hosts(1);
+    await waitFor("web running on the new host", steady("web", 1));
+    expect((await runningTasks("web")).map((task) => task.containerInstanceArn)).toEqual([joined]);
+    expect(
+      [...taskEvents("web"), ...taskEvents("filler")].filter(
+        (task) => task.containerInstanceArn === draining,
+      ),
+    ).toEqual([]);
+  });
+
   it("rolls out a new task definition: PRIMARY and ACTIVE deployments, then COMPLETED", async () => {
     hosts(3);
     await createService("roll", "agent", 3);
