@@ -2,12 +2,10 @@ import { join, resolve } from "node:path";
 import { MetricsStore } from "./cloudwatch/metrics";
 import { type DynamoDBStreamRecord, DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
 import { EcsControlPlane } from "./ecs/control-plane";
-import {
-  defaultContainersDir,
-  ProcessTaskRunner,
-  SimulatedTaskRunner,
-  type TaskRunner,
-} from "./ecs/task-runner";
+import { defaultContainersDir } from "./ecs/runners/container-bundles";
+import { ProcessTaskRunner } from "./ecs/runners/process-runner";
+import { SimulatedTaskRunner } from "./ecs/runners/simulated-runner";
+import type { TaskRunner } from "./ecs/runners/task-runner";
 import { Edge, type JsonHandler, type RouteOptions } from "./edge/server";
 import { InProcessEventBus, type LocalEventBus } from "./eventbridge/bus";
 import { FaultInjector, type Faults } from "./faults/faults";

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { AwsError, ecsErrors } from "../edge/errors";
+import { AwsError } from "../edge/errors";
 import { envelope, type LocalEventBus } from "../eventbridge/bus";
+import { ecsErrors } from "./errors";
 import type {
   ClusterRecord,
   ContainerDefinition,
@@ -20,6 +21,7 @@ import {
   placeTask,
 } from "./placement";
 import { compileExpression, type Expression, evaluate, QueryLanguageError } from "./query-language";
+import type { NetworkBinding, TaskRunner } from "./runners/task-runner";
 import {
   clusterShape,
   containerInstanceEventDetail,
@@ -28,7 +30,6 @@ import {
   taskEventDetail,
   taskShape,
 } from "./shapes";
-import type { NetworkBinding, TaskRunner } from "./task-runner";
 
 type Input = Record<string, unknown>;
 /** A placement candidate that knows its instance; remaining resources are refreshed as tasks land. */
@@ -496,16 +497,10 @@ export class EcsControlPlane {
   private deleteCluster(fields: Fields): Output {
     const cluster = this.cluster(fields.requiredString("cluster"));
     if ([...cluster.services.values()].some((service) => service.status !== "INACTIVE")) {
-      throw new AwsError(
-        "ClusterContainsServicesException",
-        "The Cluster cannot be deleted while Services are active.",
-      );
+      throw ecsErrors.clusterContainsServices();
     }
     if ([...cluster.instances.values()].some((instance) => instance.status !== "INACTIVE")) {
-      throw new AwsError(
-        "ClusterContainsContainerInstancesException",
-        "The Cluster cannot be deleted while Container Instances are active or draining.",
-      );
+      throw ecsErrors.clusterContainsContainerInstances();
     }
     cluster.status = "INACTIVE";
     return { cluster: clusterShape(cluster, false) };

@@ -1,6 +1,6 @@
 import type { PlacementStrategy } from "./placement";
 import type { Expression } from "./query-language";
-import type { NetworkBinding } from "./task-runner";
+import type { NetworkBinding } from "./runners/task-runner";
 
 /** The in-memory ECS model. Names follow the ECS API reference. */
 

@@ -16,14 +16,3 @@ export class AwsError extends Error {
     this.name = type;
   }
 }
-
-/** The errors every ECS operation can return, named as in the ECS API reference. */
-export const ecsErrors = {
-  client: (message: string) => new AwsError("ClientException", message),
-  invalidParameter: (message: string) => new AwsError("InvalidParameterException", message),
-  clusterNotFound: () => new AwsError("ClusterNotFoundException", "Cluster not found."),
-  serviceNotFound: () => new AwsError("ServiceNotFoundException", "Service not found."),
-  serviceNotActive: () => new AwsError("ServiceNotActiveException", "Service was not ACTIVE."),
-  resourceNotFound: (message = "The specified resource wasn't found.") =>
-    new AwsError("ResourceNotFoundException", message),
-};

@@ -1,68 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { constants } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-export interface NetworkBinding {
-  bindIP: string;
-  containerPort: number;
-  hostPort: number;
-  protocol: "tcp" | "udp";
-}
-
-export interface ContainerLaunch {
-  name: string;
-  image: string;
-  essential: boolean;
-  environment: Readonly<Record<string, string>>;
-  portMappings: readonly { containerPort: number; hostPort: number; protocol: "tcp" | "udp" }[];
-  stopTimeoutMs: number;
-}
-
-export interface TaskLaunch {
-  taskArn: string;
-  clusterName: string;
-  containerInstanceArn: string;
-  containers: readonly ContainerLaunch[];
-}
-
-/** What a runner reports back; the control plane turns these into task state. */
-export interface LaunchHooks {
-  /** Every container started; bindings per container name. */
-  running(bindings: ReadonlyMap<string, NetworkBinding[]>): void;
-  /** One container exited (exit code, or null when it never ran). */
-  containerExited(name: string, exitCode: number | null, reason?: string): void;
-  /** Every container of the task has exited: the task is STOPPED. */
-  stopped(failedToStart?: string): void;
-}
-
-export interface TaskRunner {
-  launch(task: TaskLaunch, hooks: LaunchHooks): void;
-  /** SIGTERM each container, SIGKILL after its stop timeout; `stopped` follows. */
-  stop(taskArn: string): void;
-  /** The last lines a task's containers wrote (stdout and stderr), for tests and reports. */
-  logs(taskArn: string): string[];
-  /** Stops every task and waits until all have exited. */
-  shutdown(): Promise<void>;
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const defaultContainersDir = join(repoRoot, "containers");
-
-/**
- * The `containers/<name>/` folder an image runs: the image's repository name (last path
- * segment, tag or digest stripped) equals `<name>` or ends with `-<name>`.
- */
-export function containerFolderFor(image: string, folders: readonly string[]): string | undefined {
-  const lastSegment = image.split("/").pop() ?? image;
-  const repository = lastSegment.split("@")[0]?.split(":")[0] ?? lastSegment;
-  return folders
-    .filter((name) => repository === name || repository.endsWith(`-${name}`))
-    .sort((a, b) => b.length - a.length)[0];
-}
+import {
+  type Bundler,
+  containerFolderFor,
+  containerFolders,
+  makeBundler,
+} from "./container-bundles";
+import type {
+  ContainerLaunch,
+  LaunchHooks,
+  NetworkBinding,
+  TaskLaunch,
+  TaskRunner,
+} from "./task-runner";
 
 /** A free loopback port: the kernel picks one, we release it for the child to bind. */
 async function freeLoopbackPort(): Promise<number> {
@@ -75,61 +26,6 @@ async function freeLoopbackPort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
-}
-
-type Bundler = (name: string) => Promise<string>;
-
-/** Bundles `containers/<name>/src/main.ts` once per run, with the project's esbuild options. */
-function makeBundler(containersDir: string, outDir: string): Bundler {
-  const bundles = new Map<string, Promise<string>>();
-  const useProjectBuild =
-    resolve(containersDir) === defaultContainersDir && existsSync(join(containersDir, "build.ts"));
-  return (name) => {
-    let bundle = bundles.get(name);
-    if (bundle === undefined) {
-      bundle = useProjectBuild
-        ? projectBundle(name, outDir)
-        : esbuildBundle(containersDir, name, outDir);
-      bundles.set(name, bundle);
-    }
-    return bundle;
-  };
-}
-
-interface ContainersBuildModule {
-  bundleContainer(name: string, outDir: string): Promise<unknown>;
-}
-
-async function projectBundle(name: string, outDir: string): Promise<string> {
-  const module = (await import(
-    pathToFileURL(join(defaultContainersDir, "build.ts")).href
-  )) as ContainersBuildModule;
-  // containers/build.ts writes `<outDir>/bundle.mjs`: one folder per container.
-  const result = await module.bundleContainer(name, join(outDir, name));
-  return typeof result === "string" ? result : join(outDir, name, "bundle.mjs");
-}
-
-async function esbuildBundle(containersDir: string, name: string, outDir: string): Promise<string> {
-  const { build } = await import("esbuild");
-  const result = await build({
-    entryPoints: [join(containersDir, name, "src", "main.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  });
-  const outfile = join(outDir, `${name}.mjs`);
-  await mkdir(outDir, { recursive: true });
-  // Write then rename: parallel test files may bundle the same container at once.
-  const temporary = `${outfile}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, result.outputFiles[0]?.contents ?? "");
-  await rename(temporary, outfile);
-  return outfile;
 }
 
 interface RunningContainer {
@@ -177,12 +73,7 @@ export class ProcessTaskRunner implements TaskRunner {
   ) {
     this.bundle = makeBundler(options.containersDir, options.outDir);
     process.on("exit", this.killAll);
-    this.folders = existsSync(options.containersDir)
-      ? readdirSync(options.containersDir, { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .filter((entry) => existsSync(join(options.containersDir, entry.name, "src", "main.ts")))
-          .map((entry) => entry.name)
-      : [];
+    this.folders = containerFolders(options.containersDir);
   }
 
   launch(launch: TaskLaunch, hooks: LaunchHooks): void {
@@ -342,70 +233,4 @@ export class ProcessTaskRunner implements TaskRunner {
       }
     }
   };
-}
-
-/**
- * Tasks without processes, for the 1,000-host benchmark and fast tests: they start on
- * the next tick, stop at once with exit code 0, and `exit()` simulates a crash.
- */
-export class SimulatedTaskRunner implements TaskRunner {
-  private readonly tasks = new Map<
-    string,
-    { launch: TaskLaunch; hooks: LaunchHooks; running: boolean }
-  >();
-  private nextPort = 32768;
-
-  launch(launch: TaskLaunch, hooks: LaunchHooks): void {
-    const task = { launch, hooks, running: false };
-    this.tasks.set(launch.taskArn, task);
-    setImmediate(() => {
-      if (!this.tasks.has(launch.taskArn) || task.running) return;
-      task.running = true;
-      const bindings = new Map<string, NetworkBinding[]>();
-      for (const container of launch.containers) {
-        bindings.set(
-          container.name,
-          container.portMappings.map((mapping) => ({
-            bindIP: "0.0.0.0",
-            containerPort: mapping.containerPort,
-            hostPort: mapping.hostPort !== 0 ? mapping.hostPort : this.dynamicPort(),
-            protocol: mapping.protocol,
-          })),
-        );
-      }
-      hooks.running(bindings);
-    });
-  }
-
-  private dynamicPort(): number {
-    const port = this.nextPort;
-    this.nextPort = port >= 60999 ? 32768 : port + 1;
-    return port;
-  }
-
-  stop(taskArn: string): void {
-    this.exit(taskArn, 0);
-  }
-
-  /** Simulates the task's containers exiting with `exitCode` (a crash when non-zero). */
-  exit(taskArn: string, exitCode: number): void {
-    const task = this.tasks.get(taskArn);
-    if (task === undefined) return;
-    this.tasks.delete(taskArn);
-    setImmediate(() => {
-      for (const container of task.launch.containers) {
-        task.hooks.containerExited(container.name, task.running ? exitCode : null);
-      }
-      task.hooks.stopped();
-    });
-  }
-
-  logs(): string[] {
-    return [];
-  }
-
-  async shutdown(): Promise<void> {
-    for (const taskArn of [...this.tasks.keys()]) this.stop(taskArn);
-    await new Promise((resolveTick) => setImmediate(resolveTick));
-  }
 }
