@@ -2,6 +2,14 @@ import type autocannon from "autocannon";
 import { z } from "zod";
 import { ValidationError } from "../lib/errors";
 import type { Log } from "../lib/observability";
+import {
+  type Baseline,
+  DEFAULT_MAX_ERROR_RATE,
+  errorRateOf,
+  evaluateGate,
+  type GateThresholds,
+  type GateVerdict,
+} from "./gate";
 
 /**
  * The benchmark runner's core: validate the request, plan a warm-up and a measured
@@ -52,6 +60,26 @@ const benchmarkRequestSchema = z.object({
     .nonnegative("must not be negative")
     .max(60, "must be at most 60")
     .default(2),
+  // The gate's thresholds (DESIGN.md, "Deploy-and-benchmark input"); other fields of
+  // the state machine's benchmark settings (path) are not the runner's and are dropped.
+  maxErrorRate: z
+    .number({ error: "must be a number" })
+    .min(0, "must not be negative")
+    .max(1, "must be at most 1")
+    .default(DEFAULT_MAX_ERROR_RATE),
+  maxP99Ms: z.number({ error: "must be a number" }).positive("must be positive").optional(),
+  maxThroughputDrop: z
+    .number({ error: "must be a number" })
+    .min(0, "must not be negative")
+    .max(1, "must be at most 1")
+    .optional(),
+  baseline: z
+    .object({
+      requestsPerSecond: z.number({ error: "must be a number" }).positive("must be positive"),
+      executionArn: z.string({ error: "must be a string" }).optional(),
+      taskDefinition: z.string({ error: "must be a string" }).optional(),
+    })
+    .optional(),
 });
 
 export type BenchmarkRequest = z.infer<typeof benchmarkRequestSchema>;
@@ -75,6 +103,10 @@ export interface BenchmarkResult {
   non2xx: number;
   bytes: number;
   durationSeconds: number;
+  /** (errors + timeouts + non-2xx) / total: the figure maxErrorRate is compared with. */
+  errorRate: number;
+  /** The performance gate's verdict on these figures. */
+  gate: GateVerdict;
 }
 
 /** The invocation has too little time left for a meaningful measurement. */
@@ -90,6 +122,8 @@ export interface BenchmarkPlan {
   durationSeconds: number;
   /** True when the measured run was shortened to fit the invocation. */
   clamped: boolean;
+  thresholds: GateThresholds;
+  baseline?: Baseline;
 }
 
 /**
@@ -114,6 +148,12 @@ export function planBenchmark(request: BenchmarkRequest, remainingMs: number): B
     warmupSeconds: request.warmupSeconds,
     durationSeconds,
     clamped: durationSeconds < request.durationSeconds,
+    thresholds: {
+      maxErrorRate: request.maxErrorRate,
+      maxP99Ms: request.maxP99Ms,
+      maxThroughputDrop: request.maxThroughputDrop,
+    },
+    baseline: request.baseline,
   };
 }
 
@@ -123,10 +163,10 @@ export type LoadGenerator = (options: autocannon.Options) => Promise<autocannon.
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Reduces autocannon's raw result to the documented figures. */
-function summarise(raw: autocannon.Result): BenchmarkResult {
+function summarise(raw: autocannon.Result, plan: BenchmarkPlan): BenchmarkResult {
   const durationSeconds = raw.duration;
   const total = raw.requests.total;
-  return {
+  const figures = {
     requestsPerSecond: durationSeconds > 0 ? round2(total / durationSeconds) : 0,
     latencyMs: {
       p50: raw.latency.p50,
@@ -140,6 +180,11 @@ function summarise(raw: autocannon.Result): BenchmarkResult {
     non2xx: raw.non2xx,
     bytes: raw.throughput.total,
     durationSeconds,
+  };
+  return {
+    ...figures,
+    errorRate: Math.round(errorRateOf(figures) * 1_000_000) / 1_000_000,
+    gate: evaluateGate(figures, plan.thresholds, plan.baseline),
   };
 }
 
@@ -163,5 +208,5 @@ export async function runBenchmark(
       durationSeconds: plan.durationSeconds,
     });
   }
-  return summarise(await load({ ...common, duration: plan.durationSeconds }));
+  return summarise(await load({ ...common, duration: plan.durationSeconds }), plan);
 }

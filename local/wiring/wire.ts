@@ -109,6 +109,7 @@ export async function wireTemplate(
           TableName: context.refs[id],
           KeySchema: p.KeySchema,
           AttributeDefinitions: p.AttributeDefinitions,
+          GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
           BillingMode: (p.BillingMode as string) ?? "PAY_PER_REQUEST",
           StreamSpecification: p.StreamSpecification
             ? { StreamEnabled: true, ...(p.StreamSpecification as JsonObject) }

@@ -53,6 +53,7 @@ describe("parseBenchmarkRequest", () => {
       durationSeconds: 10,
       connections: 10,
       warmupSeconds: 2,
+      maxErrorRate: 0.01,
     });
     expect(minimal).toMatchObject({ durationSeconds: 10, connections: 10, warmupSeconds: 2 });
   });
@@ -67,6 +68,10 @@ describe("parseBenchmarkRequest", () => {
     [{ url: "http://x/", connections: 10_000 }, "connections"],
     [{ url: "http://x/", connections: 2.5 }, "connections"],
     [{ url: "http://x/", warmupSeconds: -1 }, "warmupSeconds"],
+    [{ url: "http://x/", maxErrorRate: 1.5 }, "maxErrorRate"],
+    [{ url: "http://x/", maxP99Ms: 0 }, "maxP99Ms"],
+    [{ url: "http://x/", maxThroughputDrop: "0.2" }, "maxThroughputDrop"],
+    [{ url: "http://x/", baseline: { requestsPerSecond: 0 } }, "baseline.requestsPerSecond"],
   ])("rejects %j with a ValidationError naming %s", (event, field) => {
     // Act / Assess
     expect(() => parseBenchmarkRequest(event)).toThrow(ValidationError);
@@ -79,7 +84,12 @@ describe("parseBenchmarkRequest", () => {
 });
 
 describe("planBenchmark", () => {
-  const request = { url: "http://x/", durationSeconds: 30, connections: 5, warmupSeconds: 2 };
+  const request = parseBenchmarkRequest({
+    url: "http://x/",
+    durationSeconds: 30,
+    connections: 5,
+    warmupSeconds: 2,
+  });
 
   it("keeps the requested duration when it fits", () => {
     expect(planBenchmark(request, 60_000)).toMatchObject({ durationSeconds: 30, clamped: false });
@@ -117,7 +127,9 @@ describe("handler against a local HTTP server", () => {
       [
         "bytes",
         "durationSeconds",
+        "errorRate",
         "errors",
+        "gate",
         "latencyMs",
         "non2xx",
         "requestsPerSecond",
@@ -136,6 +148,10 @@ describe("handler against a local HTTP server", () => {
     expect(result.bytes).toBeGreaterThan(0);
     expect(result.durationSeconds).toBeGreaterThan(0.5);
     expect(result.errors).toBe(0);
+    // one in five answers is a 500: far above the default maxErrorRate of 0.01
+    expect(result.errorRate).toBeCloseTo(0.2, 1);
+    expect(result.gate.verdict).toBe("FAILED");
+    expect(result.gate.cause).toContain("maxErrorRate 0.01 exceeded");
   });
 
   it("throws ValidationError before sending any request", async () => {

@@ -38,12 +38,24 @@ const MAX_POLLS = 3;
 let target: Server;
 let targetUrl: string;
 let targetStatus = 200;
+/** Every n-th answer is a 502 (0: none), as web with BACKEND_RETRIES=0 does about 2 % of the time. */
+let targetFailEvery = 0;
+/** Milliseconds the target waits before answering. */
+let targetDelayMs = 0;
+let targetAnswers = 0;
 
 beforeAll(async () => {
   target = createServer((_request, response) => {
     const body = JSON.stringify({ service: "web" });
-    response.writeHead(targetStatus, { "content-length": Buffer.byteLength(body) });
-    response.end(body);
+    targetAnswers += 1;
+    const status =
+      targetFailEvery > 0 && targetAnswers % targetFailEvery === 0 ? 502 : targetStatus;
+    const answer = () => {
+      response.writeHead(status, { "content-length": Buffer.byteLength(body) });
+      response.end(body);
+    };
+    if (targetDelayMs > 0) setTimeout(answer, targetDelayMs);
+    else answer();
   });
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
@@ -92,10 +104,13 @@ function fakeAws(options: {
   failUpdateOnCalls?: number[];
   throttleFirstDescribe?: boolean;
   runner?: (payload: Json) => Promise<unknown>;
+  /** What the baseline Query finds in BenchmarkResultsTable's ByServiceStatus index. */
+  baselineItems?: Json[];
 }) {
   const calls = {
     updateService: [] as Json[],
     putItem: [] as Json[],
+    query: [] as Json[],
     registerTaskDefinition: [] as Json[],
     describeServices: 0,
     runner: [] as Json[],
@@ -235,6 +250,16 @@ function fakeAws(options: {
       calls.putItem.push(input as Json);
       return {};
     },
+    RecordRefusal: async (input) => {
+      expect((input as Json).TableName).toBe(TABLE);
+      calls.putItem.push(input as Json);
+      return {};
+    },
+    FindBaseline: async (input) => {
+      calls.query.push(input as Json);
+      const items = options.baselineItems ?? [];
+      return { Items: items, Count: items.length, ScannedCount: items.length };
+    },
   };
   return { handlers, calls };
 }
@@ -324,9 +349,8 @@ describe("deploy-and-benchmark executions", () => {
     expect(calls.updateService).toEqual([
       { Cluster: CLUSTER, Service: "web", TaskDefinition: NEXT, DesiredCount: 2 },
     ]);
-    expect(calls.runner).toEqual([
-      { url: `${targetUrl}/`, durationSeconds: 0.5, connections: 2, warmupSeconds: 0.2 },
-    ]);
+    expect(calls.runner).toEqual([{ url: `${targetUrl}/`, ...fastBenchmark }]);
+    expect(calls.query).toEqual([]);
     expect(output).toMatchObject({
       service: "web",
       taskDefinition: NEXT,
@@ -350,6 +374,10 @@ describe("deploy-and-benchmark executions", () => {
       N: String(result.requestsPerSecond),
     });
     expect(JSON.parse(attribute(item, "result")?.S as string)).toEqual(output?.result);
+    // the record the next run's maxThroughputDrop finds: keyed for ByServiceStatus
+    expect(attribute(item, "serviceStatus")).toEqual({ S: "web#SUCCEEDED" });
+    expect(attribute(item, "verdict")).toEqual({ S: "PASSED" });
+    expect(attribute(item, "taskDefinition")).toEqual({ S: NEXT });
   });
 
   it("registers a copy of the current task definition with the new image", async () => {
@@ -467,7 +495,7 @@ describe("deploy-and-benchmark executions", () => {
     expect(attribute(calls.putItem[0] as Json, "error")).toEqual({ S: "ValidationError" });
   });
 
-  it("rolls back when no request succeeded", async () => {
+  it("refuses a release when no request succeeded", async () => {
     // Prepare: the target answers 503 to everything
     targetStatus = 503;
     const { handlers, calls } = fakeAws({ polls: [steady] });
@@ -480,8 +508,116 @@ describe("deploy-and-benchmark executions", () => {
     targetStatus = 200;
 
     // Assess
-    expect(error?.name).toBe("BenchmarkFailed");
+    expect(error?.name).toBe("PerformanceGateFailed");
     expect(calls.updateService).toHaveLength(2);
+  });
+
+  it("refuses a release with 2 % errors: rolls back, records figures and verdict, fails naming the threshold", async () => {
+    // Prepare: one answer in 50 is a 502, over the default maxErrorRate of 0.01
+    targetFailEvery = 50;
+    const { handlers, calls } = fakeAws({ polls: [steady] });
+
+    // Act
+    const { error } = await execute(
+      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
+      handlers,
+    );
+    targetFailEvery = 0;
+
+    // Assess
+    expect(error?.name).toBe("PerformanceGateFailed");
+    expect(error?.cause).toMatch(
+      /^Performance gate failed: maxErrorRate 0\.01 exceeded: error rate 0\.02/,
+    );
+    expect(error?.cause).toContain(`Rollback of web to ${PREVIOUS}: ROLLED_BACK.`);
+    expect(calls.updateService.at(-1)).toMatchObject({ TaskDefinition: PREVIOUS, DesiredCount: 2 });
+    expect(calls.putItem).toHaveLength(1);
+    const item = calls.putItem[0] as Json;
+    expect(attribute(item, "status")).toEqual({ S: "FAILED" });
+    expect(attribute(item, "serviceStatus")).toEqual({ S: "web#FAILED" });
+    expect(attribute(item, "verdict")).toEqual({ S: "FAILED" });
+    expect(attribute(item, "error")).toEqual({ S: "PerformanceGateFailed" });
+    expect(attribute(item, "taskDefinition")).toEqual({ S: NEXT });
+    expect(Number(attribute(item, "errorRate")?.N)).toBeCloseTo(0.02, 2);
+    const gate = JSON.parse(attribute(item, "gate")?.S as string);
+    expect(gate.checks[0]).toMatchObject({ threshold: "maxErrorRate", limit: 0.01, passed: false });
+    expect(JSON.parse(attribute(item, "result")?.S as string).non2xx).toBeGreaterThan(0);
+  });
+
+  it("refuses a release whose p99 is above maxP99Ms", async () => {
+    // Prepare: every answer takes 20 ms
+    targetDelayMs = 20;
+    const { handlers } = fakeAws({ polls: [steady] });
+
+    // Act
+    const { error } = await execute(
+      { ...sampleInput("deploy-task-definition"), benchmark: { ...fastBenchmark, maxP99Ms: 5 } },
+      handlers,
+    );
+    targetDelayMs = 0;
+
+    // Assess
+    expect(error?.name).toBe("PerformanceGateFailed");
+    expect(error?.cause).toMatch(/maxP99Ms 5 exceeded: p99 latency \d+ ms\./);
+  });
+
+  it("compares throughput with the last SUCCEEDED run, found with one Query", async () => {
+    // Prepare: the last good run did a billion requests/s; nothing local comes close
+    const { handlers, calls } = fakeAws({
+      polls: [steady],
+      baselineItems: [
+        {
+          serviceStatus: { S: "web#SUCCEEDED" },
+          startedAt: { S: "2026-11-21T12:00:00.000Z" },
+          requestsPerSecond: { N: "1000000000" },
+          taskDefinition: { S: PREVIOUS },
+          executionArn: { S: "arn:aws:states:us-east-1:123456789012:execution:D:earlier" },
+        },
+      ],
+    });
+    const benchmark = { ...fastBenchmark, maxThroughputDrop: 0.25 };
+
+    // Act
+    const { error } = await execute(
+      { ...sampleInput("deploy-task-definition"), benchmark },
+      handlers,
+    );
+
+    // Assess
+    expect(calls.query).toEqual([
+      {
+        TableName: TABLE,
+        IndexName: "ByServiceStatus",
+        KeyConditionExpression: "serviceStatus = :serviceStatus",
+        ExpressionAttributeValues: { ":serviceStatus": { S: "web#SUCCEEDED" } },
+        ScanIndexForward: false,
+        Limit: 1,
+      },
+    ]);
+    expect(calls.runner[0]?.baseline).toEqual({
+      requestsPerSecond: 1_000_000_000,
+      taskDefinition: PREVIOUS,
+      executionArn: "arn:aws:states:us-east-1:123456789012:execution:D:earlier",
+    });
+    expect(error?.name).toBe("PerformanceGateFailed");
+    expect(error?.cause).toMatch(
+      new RegExp(
+        `maxThroughputDrop 0.25 exceeded: .* below the last SUCCEEDED run's 1000000000 \\(${PREVIOUS}\\)`,
+      ),
+    );
+  });
+
+  it("passes maxThroughputDrop on a service's first run, with no baseline to compare", async () => {
+    const { handlers, calls } = fakeAws({ polls: [steady], baselineItems: [] });
+    const benchmark = { ...fastBenchmark, maxThroughputDrop: 0.25 };
+    const { output, error } = await execute(
+      { ...sampleInput("deploy-task-definition"), benchmark },
+      handlers,
+    );
+    expect(error).toBeUndefined();
+    expect(calls.query).toHaveLength(1);
+    expect(calls.runner[0]).not.toHaveProperty("baseline");
+    expect(output?.result).toMatchObject({ gate: { verdict: "PASSED", baseline: null } });
   });
 
   it("rolls back when UpdateService itself fails, and says so when the rollback fails too", async () => {
@@ -525,6 +661,8 @@ describe("deploy-and-benchmark executions", () => {
         non2xx: 0,
         bytes: 1,
         durationSeconds: 10,
+        errorRate: 0,
+        gate: { verdict: "PASSED", checks: [] },
       };
     };
     const withStub = {
@@ -553,6 +691,7 @@ describe("deploy-and-benchmark executions", () => {
     expect(defaults.error).toBeUndefined();
     expect(calls.runner[0]).toEqual({
       url: `${targetUrl}/`,
+      path: "/",
       durationSeconds: 10,
       connections: 10,
       warmupSeconds: 2,
