@@ -526,9 +526,11 @@ describe("deploy-and-benchmark executions", () => {
 
     // Assess
     expect(error?.name).toBe("PerformanceGateFailed");
-    expect(error?.cause).toMatch(
-      /^Performance gate failed: maxErrorRate 0\.01 exceeded: error rate 0\.02/,
-    );
+    const measured =
+      /^Performance gate failed: maxErrorRate 0\.01 exceeded: error rate (0\.\d+)/.exec(
+        error?.cause ?? "",
+      );
+    expect(Number(measured?.[1])).toBeCloseTo(0.02, 2);
     expect(error?.cause).toContain(`Rollback of web to ${PREVIOUS}: ROLLED_BACK.`);
     expect(calls.updateService.at(-1)).toMatchObject({ TaskDefinition: PREVIOUS, DesiredCount: 2 });
     expect(calls.putItem).toHaveLength(1);
