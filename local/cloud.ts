@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { LocalClock } from "./clock";
 import { MetricsStore } from "./cloudwatch/metrics";
 import { type DynamoDBStreamRecord, DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
 import { EcsControlPlane } from "./ecs/control-plane";
@@ -17,6 +18,8 @@ export type { BusEvent, LocalEventBus } from "./eventbridge/bus";
 export type { Fault } from "./faults/faults";
 
 export interface LocalCloudOptions {
+  /** Simulated seconds per real second for every simulated wait (see clock.ts); default 1. */
+  timeScale?: number;
   /** Edge port; default 4566, 0 = ephemeral (tests). */
   port?: number;
   host?: "127.0.0.1";
@@ -38,6 +41,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   endpoint: string;
+  /** The one clock every simulated wait runs on. */
+  clock: LocalClock;
   region: string;
   accountId: string;
   ecs: EcsControlPlane;
@@ -68,6 +73,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const region = options.region ?? localRegion;
   const accountId = options.accountId ?? localAccountId;
   const host = options.host ?? "127.0.0.1";
+  const clock = new LocalClock({ timeScale: options.timeScale });
   const faults = new FaultInjector();
   const edge = new Edge(faults);
   const bus = new InProcessEventBus((error) =>
@@ -141,6 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   let stopping: Promise<void> | undefined;
   return {
     endpoint,
+    clock,
     region,
     accountId,
     ecs,

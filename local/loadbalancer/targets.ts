@@ -1,3 +1,4 @@
+import type { LocalClock } from "../clock";
 import type { BusEvent, LocalEventBus } from "../eventbridge/bus";
 import { compilePattern } from "../eventbridge/pattern";
 import type { HealthCheckSettings, LocalLoadBalancer } from "./balancer";
@@ -77,15 +78,13 @@ export function followServiceTasks(
   });
 }
 
-/** A target group's health check from its template properties (seconds → ms, scaled). */
+/** A target group's health check from its template properties, its seconds on the clock. */
 export function healthCheckFromTargetGroup(
   properties: Readonly<Record<string, unknown>>,
-  timeScale = 1,
+  clock: LocalClock,
 ): Partial<HealthCheckSettings> {
   const seconds = (name: string) =>
-    typeof properties[name] === "number"
-      ? ((properties[name] as number) * 1000) / timeScale
-      : undefined;
+    typeof properties[name] === "number" ? clock.realMs(properties[name] as number) : undefined;
   const count = (name: string) =>
     typeof properties[name] === "number" ? (properties[name] as number) : undefined;
   const matcher = (properties.Matcher as { HttpCode?: string } | undefined)?.HttpCode;
@@ -95,7 +94,7 @@ export function healthCheckFromTargetGroup(
     // A timeout never shrinks below a real request's worth, whatever the scale.
     timeoutMs:
       typeof properties.HealthCheckTimeoutSeconds === "number"
-        ? Math.max(1000, ((properties.HealthCheckTimeoutSeconds as number) * 1000) / timeScale)
+        ? Math.max(1000, clock.realMs(properties.HealthCheckTimeoutSeconds as number))
         : undefined,
     healthyThreshold: count("HealthyThresholdCount"),
     unhealthyThreshold: count("UnhealthyThresholdCount"),

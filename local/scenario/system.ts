@@ -55,7 +55,6 @@ export interface LocalSystem {
   wired: WiredCloud;
   template: Template;
   names: SystemNames;
-  timeScale: number;
   clients: { ecs: ECSClient; dynamodb: DynamoDBClient; sfn: SFNClient };
   stop(): Promise<void>;
 }
@@ -122,6 +121,7 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
   const port = options.port ?? 4566;
   const cloud = await startLocalCloud({
     port,
+    timeScale: options.timeScale,
     runTasks: options.runTasks,
     containersDir: options.containersDir,
     stopTimeoutMs: options.stopTimeoutMs,
@@ -138,7 +138,6 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
   try {
     wired = await wireTemplate(cloud, {
       template,
-      timeScale: options.timeScale,
       functionEnvironment: { ...options.functionEnvironment },
       onError: options.onError,
     });
@@ -159,7 +158,6 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
     wired,
     template,
     names: resolveNames(wired, template),
-    timeScale: options.timeScale,
     clients,
     stop() {
       stopping ??= (async () => {

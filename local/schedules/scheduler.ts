@@ -1,63 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { LocalClock } from "../clock";
 import { nextFireTime, parseScheduleExpression, type Schedule } from "./expression";
 
 /**
- * Runs schedule rules on a clock that can go faster than real time, so the demo
- * sees a `rate(1 minute)` rule fire every second with `timeScale: 60`. Events
- * carry the schedule's (simulated) time, in the shape EventBridge delivers.
+ * Runs schedule rules on the local cloud's clock, which can go faster than real time,
+ * so the demo sees a `rate(1 minute)` rule fire every second at ×60. Events carry the
+ * schedule's (simulated) time, in the shape EventBridge delivers.
  */
-
-/** The timers the scheduler needs; tests pass a ManualClock. */
-export interface Clock {
-  now(): number;
-  setTimer(callback: () => void, delayMs: number): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (callback, delayMs) => {
-    const timer = setTimeout(callback, delayMs);
-    // A schedule alone should never keep the process alive.
-    timer.unref();
-    return timer;
-  },
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-/** A clock that moves only when told to; `advance` fires due timers in time order. */
-export class ManualClock implements Clock {
-  private timers = new Map<number, { at: number; callback: () => void }>();
-  private nextId = 1;
-  constructor(private current = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.current;
-  }
-  setTimer(callback: () => void, delayMs: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.current + Math.max(0, delayMs), callback });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    const end = this.current + ms;
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, timer]) => timer.at <= end)
-        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (due === undefined) break;
-      this.timers.delete(due[0]);
-      this.current = due[1].at;
-      due[1].callback();
-    }
-    this.current = end;
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-}
 
 export interface ScheduledEvent {
   version: "0";
@@ -83,9 +32,8 @@ export interface ScheduleRule {
 export interface SchedulerOptions {
   account: string;
   region: string;
-  clock?: Clock;
-  /** Simulated seconds per real second; 1 is real time. */
-  timeScale?: number;
+  /** Default: a real-time clock of its own. */
+  clock?: LocalClock;
   onError?(rule: ScheduleRule, error: unknown): void;
 }
 
@@ -104,33 +52,18 @@ function eventTime(ms: number): string {
 }
 
 export class Scheduler {
-  private readonly clock: Clock;
-  private readonly timeScale: number;
-  private readonly startReal: number;
+  private readonly clock: LocalClock;
   private readonly running: Running[] = [];
   private stopped = false;
 
-  constructor(
-    private readonly options: SchedulerOptions,
-    /** Simulated time at start; defaults to the clock's now. */
-    private readonly startSimulated?: number,
-  ) {
-    this.clock = options.clock ?? systemClock;
-    this.timeScale = options.timeScale ?? 1;
-    if (!(this.timeScale > 0)) throw new RangeError("timeScale must be positive");
-    this.startReal = this.clock.now();
-  }
-
-  /** Simulated now: real time elapsed since start, times the scale. */
-  now(): number {
-    const start = this.startSimulated ?? this.startReal;
-    return start + (this.clock.now() - this.startReal) * this.timeScale;
+  constructor(private readonly options: SchedulerOptions) {
+    this.clock = options.clock ?? new LocalClock();
   }
 
   /** Validates the expression at once (a bad rule fails at boot) and starts it. */
   add(rule: ScheduleRule): void {
     const schedule = parseScheduleExpression(rule.expression);
-    const entry: Running = { rule, schedule, anchor: this.now(), fired: 0, enabled: true };
+    const entry: Running = { rule, schedule, anchor: this.clock.now(), fired: 0, enabled: true };
     this.running.push(entry);
     this.arm(entry);
   }
@@ -164,14 +97,13 @@ export class Scheduler {
 
   private arm(entry: Running): void {
     if (this.stopped) return;
-    const now = this.now();
+    const now = this.clock.now();
     const at = nextFireTime(entry.schedule, now, entry.anchor);
-    const delay = Math.max(0, Math.ceil((at - now) / this.timeScale));
     entry.timer = this.clock.setTimer(() => {
       entry.timer = undefined;
       this.fire(entry, at);
       this.arm(entry);
-    }, delay);
+    }, at - now);
   }
 
   private fire(entry: Running, at: number): void {

@@ -6,6 +6,7 @@ import {
   type StateMachineDefinition,
   StateMachine as StateMachineRunner,
 } from "aws-local-stepfunctions";
+import { LocalClock } from "../clock";
 import { AwsError } from "../edge/errors";
 import type { LocalLambdaRuntime } from "../lambda/runtime";
 import { parseSdkResource, type SdkIntegration, TaskError } from "./sdk-integration";
@@ -55,8 +56,8 @@ export interface StepFunctionsOptions {
   accountId: string;
   lambda: LocalLambdaRuntime;
   sdk: SdkIntegration;
-  /** Divides every fixed `Wait` and `Retry` interval, so a demo waits seconds, not minutes. */
-  timeScale?: number;
+  /** Every fixed `Wait` and `Retry` interval lasts what it does on this clock; default real time. */
+  clock?: LocalClock;
   onStateEntered?(execution: Execution, stateName: string): void;
 }
 
@@ -334,26 +335,26 @@ export class LocalStepFunctions {
 
   private overrides(machine: LocalStateMachine) {
     const states = allStates(machine.definition.States as unknown as AslStates);
-    const scale = this.options.timeScale ?? 1;
+    const clock = this.options.clock ?? new LocalClock();
     const taskResourceLocalHandlers = Object.fromEntries(
       taskStates(machine.definition.States as unknown as AslStates).map(([name, state]) => [
         name,
         this.taskHandler(name, state),
       ]),
     );
-    if (scale === 1) return { taskResourceLocalHandlers };
+    if (clock.timeScale === 1) return { taskResourceLocalHandlers };
     const waitTimeOverrides = Object.fromEntries(
       states
         .filter(([, state]) => state.Type === "Wait" && typeof state.Seconds === "number")
-        .map(([name, state]) => [name, ((state.Seconds as number) * 1000) / scale]),
+        .map(([name, state]) => [name, clock.realMs(state.Seconds as number)]),
     );
     const retryIntervalOverrides = Object.fromEntries(
       states
         .filter(([, state]) => Array.isArray(state.Retry))
         .map(([name, state]) => [
           name,
-          (state.Retry as { IntervalSeconds?: number }[]).map(
-            (retrier) => ((retrier.IntervalSeconds ?? 1) * 1000) / scale,
+          (state.Retry as { IntervalSeconds?: number }[]).map((retrier) =>
+            clock.realMs(retrier.IntervalSeconds ?? 1),
           ),
         ]),
     );

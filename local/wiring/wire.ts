@@ -10,6 +10,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
+import type { LocalClock } from "../clock";
 import type { LocalCloud } from "../cloud";
 import { compilePattern } from "../eventbridge/pattern";
 import { functionFromTemplate } from "../lambda/definition";
@@ -46,8 +47,6 @@ import {
 export interface WireOptions {
   stackName?: string;
   template?: Template;
-  /** Simulated seconds per real second for schedules, Wait/Retry and health checks. */
-  timeScale?: number;
   /** Extra variables for every function (log level, metrics off). */
   functionEnvironment?: Record<string, string>;
   onError?(where: string, error: unknown): void;
@@ -76,7 +75,7 @@ export async function wireTemplate(
   options: WireOptions = {},
 ): Promise<WiredCloud> {
   const template = options.template ?? readTemplate();
-  const timeScale = options.timeScale ?? 1;
+  const { clock } = cloud;
   const stackName = options.stackName ?? localStackName;
   const report = options.onError ?? ((where, error) => console.error(`${where}:`, error));
   const { region, accountId, endpoint } = cloud;
@@ -150,7 +149,7 @@ export async function wireTemplate(
     proxy.configureHealthCheck({
       path: "/",
       matcher: "100-599",
-      intervalMs: Math.max(100, 5_000 / timeScale),
+      intervalMs: Math.max(100, clock.realMs(5)),
       timeoutMs: 1_000,
       healthyThreshold: 1,
       unhealthyThreshold: 2,
@@ -210,7 +209,7 @@ export async function wireTemplate(
       await balancer.listen();
       loadBalancers.set(service.serviceLogicalId, balancer);
     }
-    balancer.configureHealthCheck(healthCheckFromTargetGroup(service.targetGroup, timeScale));
+    balancer.configureHealthCheck(healthCheckFromTargetGroup(service.targetGroup, clock));
     follow(balancer, service);
   }
 
@@ -224,7 +223,7 @@ export async function wireTemplate(
   const scheduler = new Scheduler({
     account: accountId,
     region,
-    timeScale,
+    clock,
     onError: (rule, error) => report(`schedule ${rule.name}`, error),
   });
   for (const [id] of resourcesOfType(template, "AWS::Serverless::Function")) {
@@ -264,12 +263,12 @@ export async function wireTemplate(
 
   // State machines, served on the edge.
   const sdk = new SdkIntegration({ endpoint, region });
-  const stepFunctions = new LocalStepFunctions({ region, accountId, lambda, sdk, timeScale });
+  const stepFunctions = new LocalStepFunctions({ region, accountId, lambda, sdk, clock });
   for (const machine of stateMachines(template, context)) {
     stepFunctions.createStateMachine({
       name: machine.name,
       definitionText: readFileSync(resolve(projectRoot, machine.definitionUri), "utf8"),
-      substitutions: scaledDurations(machine.substitutions, timeScale),
+      substitutions: scaledDurations(machine.substitutions, clock),
     });
   }
   cloud.edge.route("AWSStepFunctions", stepFunctions.handle, {
@@ -306,13 +305,13 @@ export async function wireTemplate(
  */
 function scaledDurations(
   substitutions: Readonly<Record<string, string>>,
-  timeScale: number,
+  clock: LocalClock,
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(substitutions).map(([name, value]) => {
       const seconds = Number(value);
       return name.endsWith("Seconds") && Number.isFinite(seconds)
-        ? [name, String(Math.max(1, Math.round(seconds / timeScale)))]
+        ? [name, String(clock.realWholeSeconds(seconds))]
         : [name, value];
     }),
   );

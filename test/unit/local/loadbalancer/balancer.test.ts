@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { LocalClock } from "../../../../local/clock";
 import { envelope, InProcessEventBus } from "../../../../local/eventbridge/bus";
 import { LocalLoadBalancer, statusMatcher } from "../../../../local/loadbalancer/balancer";
 import {
@@ -166,7 +167,7 @@ describe("following a service's tasks", () => {
           HealthyThresholdCount: 2,
           UnhealthyThresholdCount: 3,
         },
-        10,
+        new LocalClock({ timeScale: 10 }),
       ),
     ).toEqual({
       path: "/health",

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { LocalClock } from "../../../../local/clock";
 import {
   InvalidScheduleExpressionError,
   nextFireTime,
   parseScheduleExpression,
 } from "../../../../local/schedules/expression";
-import { ManualClock, type ScheduledEvent, Scheduler } from "../../../../local/schedules/scheduler";
+import { type ScheduledEvent, Scheduler } from "../../../../local/schedules/scheduler";
+import { ManualTimers } from "../../../support/manual-timers";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -91,17 +93,16 @@ describe("parseScheduleExpression: cron", () => {
 });
 
 describe("Scheduler", () => {
-  const options = (clock: ManualClock, timeScale = 1) => ({
+  const options = (timers: ManualTimers, timeScale = 1) => ({
     account: "000000000000",
     region: "us-east-1",
-    clock,
-    timeScale,
+    clock: new LocalClock({ timers, timeScale }),
   });
 
   it("delivers nothing while a rule is disabled, and keeps its period when enabled again", () => {
     // Prepare
-    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
-    const scheduler = new Scheduler(options(clock));
+    const timers = new ManualTimers(at("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler(options(timers));
     const times: string[] = [];
     scheduler.add({
       name: "DemandRandomizerFunction.Tick",
@@ -111,11 +112,11 @@ describe("Scheduler", () => {
     });
 
     // Act
-    clock.advance(60_000);
+    timers.advance(60_000);
     scheduler.setEnabled("DemandRandomizerFunction.Tick", false);
-    clock.advance(2 * 60_000);
+    timers.advance(2 * 60_000);
     scheduler.setEnabled("DemandRandomizerFunction.Tick", true);
-    clock.advance(60_000);
+    timers.advance(60_000);
     scheduler.stop();
 
     // Assess
@@ -125,8 +126,8 @@ describe("Scheduler", () => {
 
   it("delivers the Scheduled Event shape on each period", () => {
     // Prepare
-    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
-    const scheduler = new Scheduler(options(clock));
+    const timers = new ManualTimers(at("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler(options(timers));
     const events: ScheduledEvent[] = [];
     const ruleArn = "arn:aws:events:us-east-1:000000000000:rule/demand";
 
@@ -137,7 +138,7 @@ describe("Scheduler", () => {
       expression: "rate(1 minute)",
       target: (event) => events.push(event),
     });
-    clock.advance(3 * 60_000);
+    timers.advance(3 * 60_000);
     scheduler.stop();
 
     // Assess
@@ -158,12 +159,12 @@ describe("Scheduler", () => {
       detail: {},
     });
     expect(new Set(events.map((event) => event.id)).size).toBe(3);
-    expect(clock.pending).toBe(0);
+    expect(timers.pending).toBe(0);
   });
 
   it("runs faster with a time scale: rate(1 minute) at 60× fires every real second", () => {
-    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
-    const scheduler = new Scheduler(options(clock, 60));
+    const timers = new ManualTimers(at("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler(options(timers, 60));
     const times: string[] = [];
     scheduler.add({
       name: "fast",
@@ -172,7 +173,7 @@ describe("Scheduler", () => {
       target: (event) => times.push(event.time),
     });
 
-    clock.advance(5_000);
+    timers.advance(5_000);
     scheduler.stop();
 
     expect(times).toHaveLength(5);
@@ -181,8 +182,8 @@ describe("Scheduler", () => {
   });
 
   it("fires cron rules on matching minutes of simulated time", () => {
-    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
-    const scheduler = new Scheduler(options(clock, 600));
+    const timers = new ManualTimers(at("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler(options(timers, 600));
     const times: string[] = [];
     scheduler.add({
       name: "hourly",
@@ -191,17 +192,17 @@ describe("Scheduler", () => {
       target: (event) => times.push(event.time),
     });
 
-    clock.advance((3 * 3_600_000) / 600);
+    timers.advance((3 * 3_600_000) / 600);
     scheduler.stop();
 
     expect(times).toEqual(["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z", "2026-01-01T03:00:00Z"]);
   });
 
   it("reports a failing target and keeps the schedule going", async () => {
-    const clock = new ManualClock();
+    const timers = new ManualTimers();
     const errors: string[] = [];
     const scheduler = new Scheduler({
-      ...options(clock),
+      ...options(timers),
       onError: (rule, error) => errors.push(`${rule.name}: ${(error as Error).message}`),
     });
     let calls = 0;
@@ -215,7 +216,7 @@ describe("Scheduler", () => {
       },
     });
 
-    clock.advance(120_000);
+    timers.advance(120_000);
     scheduler.stop();
     await Promise.resolve();
 
@@ -224,7 +225,7 @@ describe("Scheduler", () => {
   });
 
   it("rejects a bad expression when the rule is added", () => {
-    const scheduler = new Scheduler(options(new ManualClock()));
+    const scheduler = new Scheduler(options(new ManualTimers()));
     expect(() =>
       scheduler.add({ name: "bad", ruleArn: "arn", expression: "rate(1 minutes)", target() {} }),
     ).toThrow(InvalidScheduleExpressionError);

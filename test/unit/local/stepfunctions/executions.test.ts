@@ -8,6 +8,7 @@ import {
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalClock } from "../../../../local/clock";
 import { Edge } from "../../../../local/edge/server";
 import { FaultInjector } from "../../../../local/faults/faults";
 import { LocalLambdaRuntime } from "../../../../local/lambda/runtime";
@@ -46,7 +47,13 @@ beforeAll(async () => {
     environment: { ECHO_TAG: "from-template" },
   });
   sdk = new SdkIntegration({ endpoint, region });
-  stepFunctions = new LocalStepFunctions({ region, accountId, lambda, sdk, timeScale: 600 });
+  stepFunctions = new LocalStepFunctions({
+    region,
+    accountId,
+    lambda,
+    sdk,
+    clock: new LocalClock({ timeScale: 600 }),
+  });
   edge.route("AWSStepFunctions", stepFunctions.handle, {
     namespace: "com.amazonaws.swf.service.v2.model",
   });
