@@ -10,12 +10,11 @@
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
-import { functionFromTemplate } from "../lambda/definition";
-import { LocalLambdaRuntime } from "../lambda/runtime";
 import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
-import { localAccountId, localClientConfig, localRegion, localStackName } from "../settings";
+import { localAccountId, localClientConfig, localRegion } from "../settings";
 import { resourcesOfType } from "../template/read";
-import { localResolveContext } from "../wiring/plan";
+import { functionRuntime } from "../wiring/functions";
+import { localResolveContext } from "../wiring/names";
 import { readCommandLine } from "./command-line";
 
 function fail(message: string): never {
@@ -84,17 +83,12 @@ const print = (outcome: { result: unknown } | { error: unknown }) => {
 
 if (await localCloudAt(endpoint, commandLine.port)) {
   console.error(`invoking ${logicalId} against the local cloud at ${endpoint}`);
-  const context = localResolveContext(template, {
-    region: localRegion,
-    accountId: localAccountId,
-    stackName: localStackName,
-  });
-  const lambda = new LocalLambdaRuntime({
+  const lambda = functionRuntime(template, localResolveContext(template), {
     region: localRegion,
     accountId: localAccountId,
     endpoint,
+    logicalIds: [logicalId],
   });
-  lambda.register(functionFromTemplate(template, logicalId, context));
   await lambda.invoke(logicalId, event).then(
     (result) => print({ result }),
     (error: unknown) => print({ error }),

@@ -3,22 +3,13 @@ import { validateEventPattern } from "../../../../local/eventbridge/pattern";
 import { functionFromTemplate } from "../../../../local/lambda/definition";
 import { parseScheduleExpression } from "../../../../local/schedules/expression";
 import { readTemplate, resourcesOfType } from "../../../../local/template/read";
-import {
-  functionTriggers,
-  loadBalancedServices,
-  localResolveContext,
-  stateMachines,
-} from "../../../../local/wiring/plan";
+import { localResolveContext } from "../../../../local/wiring/names";
+import { functionTriggers } from "../../../../local/wiring/triggers";
 
 const template = readTemplate();
-const context = localResolveContext(template, {
-  region: "us-east-1",
-  accountId: "000000000000",
-  stackName: "microscale",
-  loadBalancerDnsNames: { LoadBalancer: "127.0.0.1:18080" },
-});
+const context = localResolveContext(template);
 
-describe("the wiring read from template.yaml", () => {
+describe("the functions and triggers read from template.yaml", () => {
   const functionIds = resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => id);
 
   it("finds the four functions", () => {
@@ -63,26 +54,5 @@ describe("the wiring read from template.yaml", () => {
         },
       }),
     );
-  });
-
-  it("resolves the state machine's substitutions, the load balancer URL included", () => {
-    const [machine] = stateMachines(template, context);
-    expect(machine?.definitionUri).toBe("statemachines/deploy-and-benchmark.asl.json");
-    expect(machine?.substitutions.LoadBalancerUrl).toBe("http://127.0.0.1:18080");
-    expect(machine?.substitutions.BenchmarkRunnerFunctionArn).toMatch(
-      /^arn:aws:lambda:us-east-1:000000000000:function:/,
-    );
-  });
-
-  it("joins WebService to its target group, health check and load balancer", () => {
-    const web = loadBalancedServices(template).find((s) => s.serviceLogicalId === "WebService");
-    expect(web).toMatchObject({
-      serviceName: "web",
-      containerName: "web",
-      containerPort: 8080,
-      targetGroupLogicalId: "WebTargetGroup",
-      loadBalancerLogicalId: "LoadBalancer",
-      targetGroup: expect.objectContaining({ HealthCheckPath: "/health" }),
-    });
   });
 });
