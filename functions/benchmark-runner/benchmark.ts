@@ -1,7 +1,7 @@
 import type autocannon from "autocannon";
 import { z } from "zod";
 import { ValidationError } from "../lib/errors";
-import type { Log } from "../lib/observability";
+import type { Observed } from "../lib/observability";
 import {
   type Baseline,
   DEFAULT_MAX_ERROR_RATE,
@@ -14,7 +14,9 @@ import {
 /**
  * The benchmark runner's core: validate the request, plan a warm-up and a measured
  * run that fit in the invocation's remaining time, drive the load generator, and
- * reduce its raw result to the ApacheBench-style figures DESIGN.md fixes.
+ * reduce its raw result to ApacheBench-style figures (`BenchmarkResult`: requests/s,
+ * latency percentiles, request counts and failures of the measured run only) with the
+ * performance gate's verdict on them (./gate.ts).
  */
 
 /** More open sockets than this is a typo or a fork bomb, not a benchmark: Lambda allows 1,024 descriptors. */
@@ -93,7 +95,10 @@ export function parseBenchmarkRequest(event: unknown): BenchmarkRequest {
   throw new ValidationError(field, issue?.message ?? "is invalid");
 }
 
-/** The figures a run reports: DESIGN.md's result shape, warm-up excluded. */
+/**
+ * The figures a run reports, warm-up excluded. The state machine records them and acts
+ * on the verdict (statemachines/deploy-and-benchmark.asl.json), so the shape is a contract.
+ */
 export interface BenchmarkResult {
   requestsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
@@ -188,12 +193,19 @@ function summarise(raw: autocannon.Result, plan: BenchmarkPlan): BenchmarkResult
   };
 }
 
-/** Warm-up first (its figures are discarded: it opens connections and fills caches), then the measured run. */
+export interface BenchmarkDeps extends Observed {
+  readonly load: LoadGenerator;
+}
+
+/**
+ * Warm-up first (its figures are discarded: it opens connections and fills caches), then
+ * the measured run, whose figures are the result.
+ */
 export async function runBenchmark(
   plan: BenchmarkPlan,
-  load: LoadGenerator,
-  log: Log,
+  { load, log, metrics }: BenchmarkDeps,
 ): Promise<BenchmarkResult> {
+  log.info("benchmark starting", { plan });
   const common = {
     url: plan.url,
     connections: plan.connections,
@@ -208,5 +220,10 @@ export async function runBenchmark(
       durationSeconds: plan.durationSeconds,
     });
   }
-  return summarise(await load({ ...common, duration: plan.durationSeconds }), plan);
+  const result = summarise(await load({ ...common, duration: plan.durationSeconds }), plan);
+  metrics.record("BenchmarkRequestsPerSecond", "None", result.requestsPerSecond);
+  metrics.record("BenchmarkLatencyP99", "Milliseconds", result.latencyMs.p99);
+  metrics.record("BenchmarkFailedRequests", "Count", result.requests.total - result.requests.ok);
+  log.info("benchmark finished", { result });
+  return result;
 }

@@ -1,39 +1,14 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ApiCalls } from "../lib/api-calls";
-import { boolean, type Environment, integer, optionalString, requiredString } from "../lib/config";
 import { DEMAND_PK, getDemandItem, type StoredDemand } from "../lib/demand-item";
 import { WriteConflictError } from "../lib/errors";
-import type { Log, MetricSink } from "../lib/observability";
+import type { Observed } from "../lib/observability";
+import type { RandomizerConfig } from "./config";
 import { firstDemand, nextDemand, type Random, seededRandom } from "./walk";
 import { isConditionalCheckFailed, putDemandItem, successorOf } from "./write";
 
-export interface RandomizerConfig {
-  readonly table: string;
-  readonly max: number;
-  readonly delta: number;
-  /** DEMAND_SEED: when set, the walk is reproducible (see `seededRandom`). */
-  readonly seed: string | undefined;
-  /** DEMAND_RESET_ON_CORRUPT=true: replace a corrupt item with the first value, loudly. */
-  readonly resetOnCorrupt: boolean;
-  /** Read-modify-write attempts before giving up on a contended item. */
-  readonly maxAttempts: number;
-}
-
-export function loadRandomizerConfig(env: Environment): RandomizerConfig {
-  return {
-    table: requiredString(env, "DEMAND_TABLE"),
-    max: integer(env, "DEMAND_MAX", 9, { min: 1 }),
-    delta: integer(env, "DEMAND_DELTA", 3, { min: 1 }),
-    seed: optionalString(env, "DEMAND_SEED"),
-    resetOnCorrupt: boolean(env, "DEMAND_RESET_ON_CORRUPT", false),
-    maxAttempts: 5,
-  };
-}
-
-export interface RandomizerDeps {
+export interface RandomizerDeps extends Observed {
   readonly dynamodb: DynamoDBClient;
-  readonly log: Log;
-  readonly metrics: MetricSink;
   readonly now: () => Date;
   /** The random source when DEMAND_SEED is unset. */
   readonly random: Random;

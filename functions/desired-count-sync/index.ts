@@ -3,40 +3,22 @@
  * number of eligible ACTIVE container instances. Triggered by EventBridge
  * `ECS Container Instance State Change` events and by a scheduled reconcile.
  *
- * The handler is thin: read the environment, classify the event, and hand over to the
- * core (`sync.ts`). Bad configuration or a malformed event throws before any API call.
+ * The handler is thin: classify the event and hand over to the core (`sync.ts`), or
+ * say why the event is ignored. Bad configuration or a malformed event throws before
+ * any API call.
  */
 
-import type { ECSClient } from "@aws-sdk/client-ecs";
-import type { Context } from "aws-lambda";
 import { ecs } from "../lib/clients/ecs";
-import type { Environment } from "../lib/config";
 import { otherClusterReason } from "../lib/container-instance-event";
-import { asError } from "../lib/errors";
-import {
-  type Log,
-  logger,
-  type MetricSink,
-  metrics,
-  powertoolsLog,
-  powertoolsMetricSink,
-} from "../lib/observability";
-import { loadConfig } from "./config";
+import { type FunctionDefinition, type HandlerDeps, lambdaHandler } from "../lib/handler";
+import { loadConfig, type SyncConfig } from "./config";
 import { parseEvent } from "./event";
-import { ignoredSummary, type SyncSummary, syncCluster } from "./sync";
+import { ignoredSummary, type SyncDeps, type SyncSummary, syncCluster } from "./sync";
 
-export interface HandlerDeps {
-  readonly ecs: ECSClient;
-  readonly log: Log;
-  readonly metrics: MetricSink;
-  /** Read on every invocation (cheap), so tests can vary it; defaults to process.env. */
-  readonly env?: () => Environment;
-}
-
-export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<SyncSummary> {
-  const readEnv = deps.env ?? (() => process.env);
-  return async (event) => {
-    const config = loadConfig(readEnv());
+export const definition: FunctionDefinition<SyncConfig, HandlerDeps<SyncDeps>, SyncSummary> = {
+  name: "desired-count sync",
+  loadConfig,
+  run: async (event, config, deps) => {
     const trigger = parseEvent(event);
     const { log } = deps;
 
@@ -75,20 +57,8 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Sy
         return syncCluster(deps, config, trigger.clusterArn, "container-instance-state-change");
       }
     }
-  };
-}
-
-const run = createHandler({ ecs, log: powertoolsLog, metrics: powertoolsMetricSink(metrics) });
-
-export const handler = async (event: unknown, context?: Context): Promise<SyncSummary> => {
-  if (context !== undefined) logger.addContext(context);
-  try {
-    return await run(event);
-  } catch (thrown) {
-    logger.error("desired-count sync failed", asError(thrown));
-    throw thrown;
-  } finally {
-    // Its metrics carry a Service dimension and go out at once; this flushes any other.
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
+  },
 };
+
+// Its metrics carry a Service dimension and go out as they are recorded (lib/observability).
+export const handler = lambdaHandler(definition, { deps: { ecs } });

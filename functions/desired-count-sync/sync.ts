@@ -4,7 +4,7 @@ import { batches } from "../lib/batches";
 import { DESCRIBE_SERVICES_BATCH } from "../lib/ecs-limits";
 import { serviceName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
-import type { Log, MetricSink } from "../lib/observability";
+import type { Observed } from "../lib/observability";
 import type { SyncConfig } from "./config";
 import { EcsCalls, noApiCalls } from "./ecs-calls";
 import { memberOfFilter } from "./placement";
@@ -89,10 +89,8 @@ export class SyncFailedError extends Error {
   }
 }
 
-export interface SyncDeps {
+export interface SyncDeps extends Observed {
   readonly ecs: ECSClient;
-  readonly log: Log;
-  readonly metrics: MetricSink;
 }
 
 export function ignoredSummary(

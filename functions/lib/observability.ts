@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import { optionalString } from "./config";
 
 /**
@@ -62,6 +63,43 @@ export function powertoolsMetricSink(target: Metrics): MetricSink {
     },
   };
 }
+
+/** The narrow logging and metrics surfaces every core takes in its deps. */
+export interface Observed {
+  readonly log: Log;
+  readonly metrics: MetricSink;
+}
+
+/**
+ * What the shared handler wrapper (./handler.ts) needs around an invocation: the narrow
+ * surfaces it hands to the core, the Lambda context for every log line, and a flush at
+ * the end. Narrow, so tests can record it without mocking Powertools.
+ */
+export interface Observability extends Observed {
+  /** Adds the request id, function name and cold start to every log line after this. */
+  addContext(context: Context): void;
+  /** Sends the metrics the invocation stored (its EMF blob). */
+  flush(): void;
+}
+
+/**
+ * The process's Powertools Logger and Metrics behind the narrow surfaces. A function
+ * for the wrapper to call on an invocation, not a value, so that how (and when) the
+ * Powertools objects are made stays in this module.
+ */
+export function powertools(): Observability {
+  return powertoolsObservability;
+}
+
+const powertoolsObservability: Observability = {
+  log: powertoolsLog,
+  metrics: powertoolsMetricSink(metrics),
+  addContext: (context) => logger.addContext(context),
+  // Metrics with dimensions went out as they were recorded; this sends the rest.
+  flush: () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+};
 
 /** Discards everything: for unit tests and benchmarks. */
 export const silentLog: Log = {

@@ -24,6 +24,7 @@ const CONNECTIONS = 10;
 process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 const { handler: benchmarkRunner } = await import("../../functions/benchmark-runner/index");
+const { lambdaContext } = await import("../support/events");
 
 /** The runner as Lambda would call it, with time to spare. */
 async function autocannonFigures(url: string) {
@@ -34,7 +35,7 @@ async function autocannonFigures(url: string) {
       connections: CONNECTIONS,
       warmupSeconds: WARMUP_SECONDS,
     },
-    { getRemainingTimeInMillis: () => 120_000 },
+    lambdaContext({ remainingMs: 120_000 }),
   );
 }
 

@@ -18,12 +18,12 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
-import { createHandler } from "../../functions/desired-count-sync/index";
+import { definition } from "../../functions/desired-count-sync/index";
 import { totalCalls } from "../../functions/lib/api-calls";
-import type { Log } from "../../functions/lib/observability";
-import { silentMetrics } from "../../functions/lib/observability";
+import { lambdaHandler } from "../../functions/lib/handler";
+import { type Log, type Observability, silentMetrics } from "../../functions/lib/observability";
+import { lambdaContext, sampleEvent } from "../support/events";
 import { FakeEcs, type Operation } from "../unit/desired-count-sync/fake-ecs";
-import { sampleEvent } from "../unit/desired-count-sync/harness";
 
 const INSTANCES = [10, 100, 1000];
 const SERVICES = [1, 10, 50];
@@ -39,6 +39,13 @@ const serializingLog: Log = (() => {
   };
   return { info: line, warn: line, error: line, debug: line };
 })();
+const serializing: Observability = {
+  log: serializingLog,
+  metrics: silentMetrics,
+  addContext() {},
+  flush() {},
+};
+const context = lambdaContext();
 
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 
@@ -84,12 +91,12 @@ function build(instances: number, services: number, scenario: Scenario, transpor
     CLUSTER: fake.cluster,
     ...(scenario === "discovered" ? {} : { PER_HOST_SERVICES: names.join(",") }),
   };
-  const invoke = createHandler({
-    ecs,
-    log: serializingLog,
-    metrics: silentMetrics,
+  const handler = lambdaHandler(definition, {
+    deps: { ecs },
     env: () => env,
+    observability: () => serializing,
   });
+  const invoke = (event: unknown) => handler(event, context);
 
   // The minimum from the issue.
   const filters =
@@ -109,7 +116,7 @@ function build(instances: number, services: number, scenario: Scenario, transpor
 
 async function measureCalls(instances: number, services: number, scenario: Scenario) {
   const { fake, invoke, minimum } = build(instances, services, scenario, "mock");
-  const summary = await invoke(sampleEvent("container-instance-active"));
+  const summary = await invoke(sampleEvent("desired-count-sync", "container-instance-active"));
   const seen = fake.log.length;
   const calls = totalCalls(summary.apiCalls);
   if (seen !== calls) throw new Error(`summary says ${calls} calls, the model saw ${seen}`);
@@ -128,7 +135,7 @@ async function cpuPerInvocation(
   transport: "mock" | "sdk",
 ): Promise<number> {
   const { fake, invoke } = build(instances, services, scenario, transport);
-  const event = sampleEvent("container-instance-active");
+  const event = sampleEvent("desired-count-sync", "container-instance-active");
   await invoke(event);
   // No-change scenarios leave the cluster as it is: replay the model's answers so the
   // figure is the handler's (and SDK's) work, not the fake's.

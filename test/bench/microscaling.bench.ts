@@ -24,17 +24,19 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
+import { loadConfig as loadRandomizerConfig } from "../../functions/demand-randomizer/config";
 import {
-  loadRandomizerConfig,
   type RandomizerSummary,
   randomizeDemand,
 } from "../../functions/demand-randomizer/randomizer";
 import { totalCalls } from "../../functions/lib/api-calls";
 import { silentLog, silentMetrics } from "../../functions/lib/observability";
 import type { TaskSize } from "../../functions/priority-scaler/capacity";
-import { loadScalerConfig, scalePriorities } from "../../functions/priority-scaler/scaler";
+import { loadConfig as loadScalerConfig } from "../../functions/priority-scaler/config";
+import { scalePriorities } from "../../functions/priority-scaler/scaler";
 import { startDynalite } from "../integration/demand/dynalite";
-import { demandImage, sampleEvent } from "../unit/demand-randomizer/fixtures";
+import { demandImage } from "../support/demand-item";
+import { sampleEvent } from "../support/events";
 
 const ceil100 = (n: number) => Math.ceil(n / 100);
 

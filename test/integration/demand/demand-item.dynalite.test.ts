@@ -9,15 +9,19 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-s
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  loadRandomizerConfig,
+  loadConfig as loadRandomizerConfig,
   type RandomizerConfig,
+} from "../../../functions/demand-randomizer/config";
+import {
   type RandomizerSummary,
   randomizeDemand,
 } from "../../../functions/demand-randomizer/randomizer";
 import { CorruptItemError } from "../../../functions/lib/errors";
 import { silentLog, silentMetrics } from "../../../functions/lib/observability";
-import { loadScalerConfig, scalePriorities } from "../../../functions/priority-scaler/scaler";
-import { demandImage, sampleEvent } from "../../unit/demand-randomizer/fixtures";
+import { loadConfig as loadScalerConfig } from "../../../functions/priority-scaler/config";
+import { scalePriorities } from "../../../functions/priority-scaler/scaler";
+import { demandImage } from "../../support/demand-item";
+import { sampleEvent } from "../../support/events";
 import { type LocalDynamoDB, startDynalite } from "./dynalite";
 
 let local: LocalDynamoDB;

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,10 +9,9 @@ import {
 } from "../../../functions/benchmark-runner/benchmark";
 import { handler } from "../../../functions/benchmark-runner/index";
 import { ValidationError } from "../../../functions/lib/errors";
+import { lambdaContext, sampleEvent } from "../../support/events";
 
-const sampleEvent = JSON.parse(
-  readFileSync(new URL("../../../events/benchmark-runner/run.json", import.meta.url), "utf8"),
-) as Record<string, unknown>;
+const sample = sampleEvent("benchmark-runner", "run");
 
 /** A real HTTP target on an ephemeral loopback port: every 5th request is a 500. */
 let server: Server;
@@ -39,16 +37,16 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const plenty = { getRemainingTimeInMillis: () => 60_000 };
+const plenty = lambdaContext({ remainingMs: 60_000 });
 
 describe("parseBenchmarkRequest", () => {
   it("accepts the sample event and fills defaults when only url is given", () => {
     // Prepare / Act
-    const sample = parseBenchmarkRequest(sampleEvent);
+    const parsed = parseBenchmarkRequest(sample);
     const minimal = parseBenchmarkRequest({ url: "https://example.com/health" });
 
     // Assess
-    expect(sample).toEqual({
+    expect(parsed).toEqual({
       url: "http://127.0.0.1:8080/",
       durationSeconds: 10,
       connections: 10,
@@ -122,7 +120,7 @@ describe("handler against a local HTTP server", () => {
       plenty,
     );
 
-    // Assess: the shape is exactly DESIGN.md's
+    // Assess: the shape is exactly the documented BenchmarkResult
     expect(Object.keys(result).sort()).toEqual(
       [
         "bytes",

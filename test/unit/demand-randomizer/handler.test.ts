@@ -3,7 +3,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/demand-randomizer/index";
 import { ConfigurationError, ValidationError } from "../../../functions/lib/errors";
-import { demandImage, sampleEvent } from "./fixtures";
+import { demandImage } from "../../support/demand-item";
+import { lambdaContext, sampleEvent } from "../../support/events";
 
 vi.hoisted(() => {
   // Before functions/lib/observability creates the Logger and Metrics.
@@ -13,6 +14,7 @@ vi.hoisted(() => {
 
 const ddb = mockClient(DynamoDBClient);
 const tick = () => sampleEvent("demand-randomizer", "scheduled-tick");
+const invoke = (event: unknown) => handler(event, lambdaContext());
 
 beforeEach(() => {
   ddb.reset();
@@ -28,7 +30,7 @@ describe("DemandRandomizerFunction handler", () => {
     ddb.on(GetItemCommand).resolves({ Item: demandImage(4, 3) });
     ddb.on(PutItemCommand).resolves({});
 
-    const summary = await handler(tick());
+    const summary = await invoke(tick());
 
     expect(summary).toMatchObject({ table: "microscale-DemandTable", version: 4, wrote: true });
     expect(ddb).toHaveReceivedCommandTimes(PutItemCommand, 1);
@@ -38,7 +40,7 @@ describe("DemandRandomizerFunction handler", () => {
     ddb.on(GetItemCommand).resolves({});
     ddb.on(PutItemCommand).resolves({});
 
-    await expect(handler({ ...tick(), source: "aws.scheduler" })).resolves.toMatchObject({
+    await expect(invoke({ ...tick(), source: "aws.scheduler" })).resolves.toMatchObject({
       version: 1,
     });
   });
@@ -49,15 +51,15 @@ describe("DemandRandomizerFunction handler", () => {
     [{ ...tick(), source: "aws.ecs" }, "source"],
     ["tick", "event"],
   ])("rejects %o with a ValidationError naming %s, before any call", async (event, field) => {
-    await expect(handler(event)).rejects.toThrow(ValidationError);
-    await expect(handler(event)).rejects.toMatchObject({ field });
+    await expect(invoke(event)).rejects.toThrow(ValidationError);
+    await expect(invoke(event)).rejects.toMatchObject({ field });
     expect(ddb).not.toHaveReceivedAnyCommand();
   });
 
   it("fails fast on a missing DEMAND_TABLE", async () => {
     vi.stubEnv("DEMAND_TABLE", "");
 
-    await expect(handler(tick())).rejects.toThrow(ConfigurationError);
+    await expect(invoke(tick())).rejects.toThrow(ConfigurationError);
     expect(ddb).not.toHaveReceivedAnyCommand();
   });
 });

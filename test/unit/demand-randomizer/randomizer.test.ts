@@ -7,25 +7,19 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  loadRandomizerConfig,
-  type RandomizerConfig,
-  randomizeDemand,
-} from "../../../functions/demand-randomizer/randomizer";
+import { loadConfig, type RandomizerConfig } from "../../../functions/demand-randomizer/config";
+import { randomizeDemand } from "../../../functions/demand-randomizer/randomizer";
 import { nextDemand, seededRandom } from "../../../functions/demand-randomizer/walk";
-import {
-  ConfigurationError,
-  CorruptItemError,
-  WriteConflictError,
-} from "../../../functions/lib/errors";
-import { demandImage, recordingLog, recordingMetrics } from "./fixtures";
+import { CorruptItemError, WriteConflictError } from "../../../functions/lib/errors";
+import { demandImage } from "../../support/demand-item";
+import { recordingLog, recordingMetrics } from "../../support/recording";
 
 const table = "microscale-DemandTable";
 const client = new DynamoDBClient({ region: "us-east-1" });
 const ddb = mockClient(client);
 
 const config = (overrides: Partial<RandomizerConfig> = {}): RandomizerConfig => ({
-  ...loadRandomizerConfig({ DEMAND_TABLE: table }),
+  ...loadConfig({ DEMAND_TABLE: table }),
   ...overrides,
 });
 
@@ -220,29 +214,5 @@ describe("demand randomizer", () => {
         ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#version)",
       });
     });
-  });
-});
-
-describe("demand randomizer configuration", () => {
-  it("has the documented defaults", () => {
-    expect(loadRandomizerConfig({ DEMAND_TABLE: table })).toEqual({
-      table,
-      max: 9,
-      delta: 3,
-      seed: undefined,
-      resetOnCorrupt: false,
-      maxAttempts: 5,
-    });
-  });
-
-  it.each([
-    [{}, "DEMAND_TABLE"],
-    [{ DEMAND_TABLE: table, DEMAND_MAX: "nine" }, "DEMAND_MAX"],
-    [{ DEMAND_TABLE: table, DEMAND_MAX: "0" }, "DEMAND_MAX"],
-    [{ DEMAND_TABLE: table, DEMAND_DELTA: "0" }, "DEMAND_DELTA"],
-    [{ DEMAND_TABLE: table, DEMAND_RESET_ON_CORRUPT: "yes" }, "DEMAND_RESET_ON_CORRUPT"],
-  ])("rejects %o naming %s", (env, variable) => {
-    expect(() => loadRandomizerConfig(env)).toThrow(ConfigurationError);
-    expect(() => loadRandomizerConfig(env)).toThrow(variable);
   });
 });

@@ -13,9 +13,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type EventBridgeSample, sampleEvent } from "../../support/events";
 import type { FakeInstance, Operation } from "./fake-ecs";
 import { serverError, throttling } from "./fake-ecs";
-import { harness, sampleEvent } from "./harness";
+import { harness } from "./harness";
 
 type Op =
   | { t: "join"; n: number; edge: boolean }
@@ -104,7 +105,10 @@ describe("desired-count sync converges (fast-check)", () => {
         const queue: unknown[] = [];
         let version = 0;
         const emit = (instance: FakeInstance) => {
-          const event = sampleEvent("container-instance-active");
+          const event = sampleEvent<EventBridgeSample>(
+            "desired-count-sync",
+            "container-instance-active",
+          );
           version += 1;
           Object.assign(event.detail, {
             containerInstanceArn: fake.instanceArn(instance.id),
@@ -173,10 +177,13 @@ describe("desired-count sync converges (fast-check)", () => {
               break;
             }
             case "schedule":
-              await invoke(sampleEvent("scheduled-reconcile"));
+              await invoke(sampleEvent("desired-count-sync", "scheduled-reconcile"));
               break;
             case "foreign": {
-              const event = sampleEvent("container-instance-draining");
+              const event = sampleEvent<EventBridgeSample>(
+                "desired-count-sync",
+                "container-instance-draining",
+              );
               event.detail.clusterArn = "arn:aws:ecs:us-east-1:111122223333:cluster/other";
               const calls = fake.calls();
               await h.invoke(event);

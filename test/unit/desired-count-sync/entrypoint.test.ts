@@ -5,8 +5,8 @@
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { lambdaContext, sampleEvent } from "../../support/events";
 import { FakeEcs } from "./fake-ecs";
-import { sampleEvent } from "./harness";
 
 describe("exported handler", () => {
   beforeEach(() => {
@@ -29,7 +29,10 @@ describe("exported handler", () => {
     fake.addInstances(2);
     fake.addService({ name: "agent", desiredCount: 1 });
 
-    const summary = await handler(sampleEvent("container-instance-active"));
+    const summary = await handler(
+      sampleEvent("desired-count-sync", "container-instance-active"),
+      lambdaContext(),
+    );
 
     expect(summary).toMatchObject({ cluster: fake.clusterArn, changed: 1, dryRun: false });
     expect(mock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 2 });
@@ -39,7 +42,9 @@ describe("exported handler", () => {
   it("rethrows an empty CLUSTER as a ConfigurationError naming the variable", async () => {
     vi.stubEnv("CLUSTER", "");
     const { handler } = await import("../../../functions/desired-count-sync/index");
-    await expect(handler(sampleEvent("scheduled-reconcile"))).rejects.toMatchObject({
+    await expect(
+      handler(sampleEvent("desired-count-sync", "scheduled-reconcile"), lambdaContext()),
+    ).rejects.toMatchObject({
       name: "ConfigurationError",
       variable: "CLUSTER",
     });

@@ -8,10 +8,12 @@ import {
 import { describe, expect, it } from "vitest";
 import { SyncFailedError } from "../../../functions/desired-count-sync/sync";
 import { ConfigurationError, ValidationError } from "../../../functions/lib/errors";
+import { type EventBridgeSample, sampleEvent } from "../../support/events";
 import { serverError, throttling } from "./fake-ecs";
-import { harness, sampleEvent } from "./harness";
+import { harness } from "./harness";
 
-const active = () => sampleEvent("container-instance-active");
+const active = () =>
+  sampleEvent<EventBridgeSample>("desired-count-sync", "container-instance-active");
 
 describe("desired-count sync: counting", () => {
   it("counts ACTIVE instances and never DRAINING ones", async () => {
@@ -21,7 +23,9 @@ describe("desired-count sync: counting", () => {
     h.fake.addInstances(1, () => ({ status: "REGISTERING" }));
     h.fake.addService({ name: "agent", desiredCount: 6 });
 
-    const summary = await h.invoke(sampleEvent("container-instance-draining"));
+    const summary = await h.invoke(
+      sampleEvent("desired-count-sync", "container-instance-draining"),
+    );
 
     expect(h.mock).toHaveReceivedCommandWith(ListContainerInstancesCommand, {
       cluster: h.fake.clusterArn,
@@ -319,7 +323,7 @@ describe("desired-count sync: services", () => {
       });
     }
 
-    const summary = await h.invoke(sampleEvent("scheduled-reconcile"));
+    const summary = await h.invoke(sampleEvent("desired-count-sync", "scheduled-reconcile"));
 
     expect(summary.services.map((s) => s.service)).toEqual(["s-0", "s-40", "s-80"]);
     expect(summary.apiCalls).toMatchObject({ "ecs:ListServices": 2, "ecs:DescribeServices": 12 });
@@ -517,7 +521,7 @@ describe("desired-count sync: events", () => {
 
   it("ignores a task state change (or any other event) with no API call", async () => {
     const h = harness({ PER_HOST_SERVICES: "agent" });
-    const summary = await h.invoke(sampleEvent("task-state-change"));
+    const summary = await h.invoke(sampleEvent("desired-count-sync", "task-state-change"));
     expect(summary.trigger).toBe("ignored");
     const other = await h.invoke({
       source: "aws.autoscaling",
@@ -533,7 +537,7 @@ describe("desired-count sync: events", () => {
     h.fake.addInstances(2);
     h.fake.addService({ name: "agent" });
 
-    const summary = await h.invoke(sampleEvent("scheduled-reconcile"));
+    const summary = await h.invoke(sampleEvent("desired-count-sync", "scheduled-reconcile"));
 
     expect(summary).toMatchObject({ cluster: "microscale", trigger: "schedule", changed: 1 });
     expect(h.mock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: "microscale" });

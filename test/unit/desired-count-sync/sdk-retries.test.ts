@@ -6,11 +6,12 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { createHandler } from "../../../functions/desired-count-sync/index";
+import { definition } from "../../../functions/desired-count-sync/index";
 import { SyncFailedError } from "../../../functions/desired-count-sync/sync";
-import { silentLog, silentMetrics } from "../../../functions/lib/observability";
+import { lambdaHandler } from "../../../functions/lib/handler";
+import { lambdaContext, sampleEvent } from "../../support/events";
+import { recordingObservability } from "../../support/recording";
 import { FakeEcs, throttling } from "./fake-ecs";
-import { sampleEvent } from "./harness";
 
 function setup(maxAttempts: number) {
   const fake = new FakeEcs();
@@ -23,7 +24,14 @@ function setup(maxAttempts: number) {
     maxAttempts,
   });
   const env = { CLUSTER: fake.cluster, PER_HOST_SERVICES: "agent" };
-  const invoke = createHandler({ ecs, log: silentLog, metrics: silentMetrics, env: () => env });
+  const observability = recordingObservability();
+  const handler = lambdaHandler(definition, {
+    deps: { ecs },
+    env: () => env,
+    observability: () => observability,
+  });
+  const invoke = (name: string) =>
+    handler(sampleEvent("desired-count-sync", name), lambdaContext());
   fake.addInstances(120);
   fake.addInstances(5, () => ({ status: "DRAINING" }));
   fake.addService({ name: "agent", desiredCount: 100 });
@@ -35,7 +43,7 @@ describe("desired-count sync through the real SDK", () => {
     const { fake, invoke } = setup(3);
     fake.failNext("ListContainerInstances", () => throttling());
 
-    const summary = await invoke(sampleEvent("container-instance-active"));
+    const summary = await invoke("container-instance-active");
 
     expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
     // Two pages of 100, the first one sent twice by the SDK's retry.
@@ -48,7 +56,7 @@ describe("desired-count sync through the real SDK", () => {
     const { fake, invoke } = setup(2);
     fake.failNext("ListContainerInstances", () => throttling(), 2);
 
-    const error = await invoke(sampleEvent("container-instance-active")).catch((e: unknown) => e);
+    const error = await invoke("container-instance-active").catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SyncFailedError);
     expect((error as SyncFailedError).cause).toMatchObject({ name: "ThrottlingException" });
@@ -60,7 +68,7 @@ describe("desired-count sync through the real SDK", () => {
     const { fake, invoke } = setup(1);
     fake.services.clear();
 
-    const summary = await invoke(sampleEvent("scheduled-reconcile"));
+    const summary = await invoke("scheduled-reconcile");
 
     expect(summary.services).toEqual([
       expect.objectContaining({ service: "agent", skipped: true, reason: "missing" }),

@@ -4,7 +4,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, ValidationError } from "../../../functions/lib/errors";
 import { handler } from "../../../functions/priority-scaler/index";
-import { demandImage, sampleEvent } from "../demand-randomizer/fixtures";
+import { demandImage } from "../../support/demand-item";
+import { type EventBridgeSample, lambdaContext, sampleEvent } from "../../support/events";
 
 vi.hoisted(() => {
   // Before functions/lib/observability creates the Logger and Metrics.
@@ -13,6 +14,7 @@ vi.hoisted(() => {
 });
 
 const ecs = mockClient(ECSClient);
+const invoke = (event: unknown) => handler(event, lambdaContext());
 const ddb = mockClient(DynamoDBClient);
 
 const service = (serviceName: string, desiredCount: number) => ({
@@ -49,7 +51,7 @@ describe("PriorityScalerFunction handler", () => {
   ])("handles the sample %s event", async (name) => {
     ddb.on(GetItemCommand).resolves({ Item: demandImage(2, 1) });
 
-    const summary = await handler(sampleEvent("priority-scaler", name));
+    const summary = await invoke(sampleEvent("priority-scaler", name));
 
     expect(summary).toMatchObject({ demand: 2, target: { high: 2, low: 7 } });
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
@@ -59,13 +61,13 @@ describe("PriorityScalerFunction handler", () => {
   });
 
   it("ignores another cluster's container instance state change without a call", async () => {
-    const event = sampleEvent<{ detail: Record<string, unknown> }>(
+    const event = sampleEvent<EventBridgeSample>(
       "priority-scaler",
       "container-instance-state-change",
     );
     event.detail.clusterArn = "arn:aws:ecs:us-east-1:111122223333:cluster/batch";
 
-    const summary = await handler(event);
+    const summary = await invoke(event);
 
     expect(summary).toMatchObject({
       trigger: "container-instance-state-change",
@@ -77,7 +79,7 @@ describe("PriorityScalerFunction handler", () => {
 
   it("rejects an unrelated event before any call", async () => {
     await expect(
-      handler({ source: "aws.ecs", "detail-type": "ECS Task State Change" }),
+      invoke({ source: "aws.ecs", "detail-type": "ECS Task State Change" }),
     ).rejects.toThrow(ValidationError);
     expect(ddb).not.toHaveReceivedAnyCommand();
     expect(ecs).not.toHaveReceivedAnyCommand();
@@ -86,7 +88,7 @@ describe("PriorityScalerFunction handler", () => {
   it("fails fast on missing configuration", async () => {
     vi.stubEnv("HIGH_PRIORITY_SERVICE", "");
 
-    await expect(handler(sampleEvent("priority-scaler", "scheduled-reconcile"))).rejects.toThrow(
+    await expect(invoke(sampleEvent("priority-scaler", "scheduled-reconcile"))).rejects.toThrow(
       ConfigurationError,
     );
     expect(ecs).not.toHaveReceivedAnyCommand();

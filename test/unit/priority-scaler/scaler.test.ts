@@ -19,17 +19,11 @@ import {
   ValidationError,
 } from "../../../functions/lib/errors";
 import type { TaskSize } from "../../../functions/priority-scaler/capacity";
-import {
-  loadScalerConfig,
-  type ScalerConfig,
-  scalePriorities,
-} from "../../../functions/priority-scaler/scaler";
-import {
-  demandImage,
-  recordingLog,
-  recordingMetrics,
-  sampleEvent,
-} from "../demand-randomizer/fixtures";
+import { loadConfig, type ScalerConfig } from "../../../functions/priority-scaler/config";
+import { scalePriorities } from "../../../functions/priority-scaler/scaler";
+import { demandImage } from "../../support/demand-item";
+import { type EventBridgeSample, sampleEvent } from "../../support/events";
+import { recordingLog, recordingMetrics } from "../../support/recording";
 
 const cluster = "microscale";
 const table = "microscale-DemandTable";
@@ -81,14 +75,11 @@ function deps() {
 }
 
 const config = (overrides: Record<string, string | undefined> = {}): ScalerConfig =>
-  loadScalerConfig({ ...env, ...overrides });
+  loadConfig({ ...env, ...overrides });
 const reconcile = () => sampleEvent("priority-scaler", "scheduled-reconcile");
 const modified = () => sampleEvent("priority-scaler", "demand-modified");
 const stateChange = () =>
-  sampleEvent<{ detail: Record<string, unknown> }>(
-    "priority-scaler",
-    "container-instance-state-change",
-  );
+  sampleEvent<EventBridgeSample>("priority-scaler", "container-instance-state-change");
 
 function updates() {
   return ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
@@ -683,71 +674,5 @@ describe("priority scaler", () => {
       );
       expect(ecs).not.toHaveReceivedAnyCommand();
     });
-  });
-});
-
-describe("priority scaler configuration", () => {
-  it("defaults to demand from DynamoDB and capacity from the cluster", () => {
-    expect(loadScalerConfig({ ...env, CAPACITY: undefined })).toEqual({
-      cluster,
-      services: { high: "high-priority", low: "low-priority" },
-      capacity: undefined,
-      demand: { source: "dynamodb", table },
-    });
-  });
-
-  it("reads the CloudWatch metric settings", () => {
-    const loaded = loadScalerConfig({
-      ...env,
-      DEMAND_SOURCE: "cloudwatch",
-      DEMAND_METRIC_NAMESPACE: "Microscale",
-      DEMAND_METRIC_NAME: "QueueDepth",
-      DEMAND_METRIC_DIMENSIONS: "Queue=work, Stage = dev",
-      DEMAND_METRIC_PERIOD: "300",
-    });
-
-    expect(loaded.demand).toEqual({
-      source: "cloudwatch",
-      metric: {
-        namespace: "Microscale",
-        name: "QueueDepth",
-        dimensions: [
-          { Name: "Queue", Value: "work" },
-          { Name: "Stage", Value: "dev" },
-        ],
-        stat: "Average",
-        period: 300,
-      },
-    });
-  });
-
-  it.each([
-    [{ CLUSTER: "" }, "CLUSTER"],
-    [{ LOW_PRIORITY_SERVICE: "high-priority" }, "LOW_PRIORITY_SERVICE"],
-    [{ CAPACITY: "-1" }, "CAPACITY"],
-    [{ DEMAND_SOURCE: "sqs" }, "DEMAND_SOURCE"],
-    [{ DEMAND_TABLE: "" }, "DEMAND_TABLE"],
-    [{ DEMAND_SOURCE: "cloudwatch", DEMAND_METRIC_NAME: "x" }, "DEMAND_METRIC_NAMESPACE"],
-    [
-      {
-        DEMAND_SOURCE: "cloudwatch",
-        DEMAND_METRIC_NAMESPACE: "n",
-        DEMAND_METRIC_NAME: "x",
-        DEMAND_METRIC_DIMENSIONS: "Queue",
-      },
-      "DEMAND_METRIC_DIMENSIONS",
-    ],
-    [
-      {
-        DEMAND_SOURCE: "cloudwatch",
-        DEMAND_METRIC_NAMESPACE: "n",
-        DEMAND_METRIC_NAME: "x",
-        DEMAND_METRIC_PERIOD: "45",
-      },
-      "DEMAND_METRIC_PERIOD",
-    ],
-  ])("rejects %o naming %s", (overrides, variable) => {
-    expect(() => loadScalerConfig({ ...env, ...overrides })).toThrow(ConfigurationError);
-    expect(() => loadScalerConfig({ ...env, ...overrides })).toThrow(variable);
   });
 });

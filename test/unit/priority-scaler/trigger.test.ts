@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../functions/lib/errors";
 import { newestRecord, parseTrigger } from "../../../functions/priority-scaler/trigger";
-import { demandImage, sampleEvent } from "../demand-randomizer/fixtures";
+import { demandImage } from "../../support/demand-item";
+import { sampleEvent } from "../../support/events";
 
 interface StreamEvent {
   Records: Array<{

@@ -8,6 +8,7 @@ import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctio
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as benchmarkRunner } from "../../../functions/benchmark-runner/index";
 import { substituteDefinition } from "../../../local/stepfunctions/executions";
+import { lambdaContext, sampleEvent } from "../../support/events";
 
 /**
  * Every path of statemachines/deploy-and-benchmark.asl.json on aws-local-stepfunctions:
@@ -20,13 +21,7 @@ const aslText = readFileSync(
   new URL("../../../statemachines/deploy-and-benchmark.asl.json", import.meta.url),
   "utf8",
 );
-const sampleInput = (name: string) =>
-  JSON.parse(
-    readFileSync(
-      new URL(`../../../events/deploy-and-benchmark/${name}.json`, import.meta.url),
-      "utf8",
-    ),
-  ) as Record<string, unknown>;
+const sampleInput = (name: string) => sampleEvent("deploy-and-benchmark", name);
 
 const CLUSTER = "microscale";
 const TABLE = "microscale-benchmark-results";
@@ -226,9 +221,7 @@ function fakeAws(options: {
       const { FunctionName, Payload } = input as { FunctionName: string; Payload: Json };
       expect(FunctionName).toBe(FUNCTION_ARN);
       calls.runner.push(Payload);
-      const run =
-        options.runner ??
-        ((payload: Json) => benchmarkRunner(payload, { getRemainingTimeInMillis: () => 60_000 }));
+      const run = options.runner ?? ((payload: Json) => benchmarkRunner(payload, lambdaContext()));
       try {
         return { StatusCode: 200, Payload: await run(Payload) };
       } catch (error) {
