@@ -2,7 +2,8 @@
  * An in-memory model of the slice of ECS the per-host sync uses, with AWS's limits and
  * pagination: ListServices / ListContainerInstances (maxResults ≤ 100, nextToken),
  * DescribeServices (≤ 10 per call, `failures` MISSING, tags only with include TAGS),
- * UpdateService. It can drive an `aws-sdk-client-mock` stub (`attach`) or stand in for
+ * UpdateService, with `filter` read by the local cloud's cluster query language. It can
+ * drive an `aws-sdk-client-mock` stub (`attach`) or stand in for
  * the HTTP layer of a real ECSClient (`requestHandler`), so the SDK's serialization,
  * signing and retries run too.
  */
@@ -30,6 +31,12 @@ import {
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import {
+  compileExpression,
+  type Expression,
+  evaluate,
+  QueryLanguageError,
+} from "../../../local/ecs/query-language";
 
 export type InstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "DEREGISTERING" | "INACTIVE";
 export type Operation =
@@ -384,90 +391,28 @@ export class FakeEcs {
   }
 }
 
-type Matcher = (instance: FakeInstance) => boolean;
-
-function invalid(message: string): Error {
-  return new InvalidParameterException({
-    $metadata: {},
-    message: `Invalid filter expression: ${message}`,
-  });
-}
-
-function compileClause(clause: string): Matcher {
-  let m = /^attribute:(\S+)\s+(==|!=)\s+(\S+)$/.exec(clause);
-  if (m) {
-    const [, name, op, value] = m as unknown as [string, string, string, string];
-    return (i) => (i.attributes[name] === value) === (op === "==");
-  }
-  m = /^attribute:(\S+)\s+in\s+\[(.*)\]$/.exec(clause);
-  if (m) {
-    const [, name, list] = m as unknown as [string, string, string];
-    const values = list.split(",").map((v) => v.trim());
-    return (i) => values.includes(i.attributes[name] ?? "\u0000");
-  }
-  m = /^attribute:(\S+)\s+exists$/.exec(clause);
-  if (m) {
-    const name = m[1] as string;
-    return (i) => name in i.attributes;
-  }
-  m = /^agentConnected\s+==\s+(true|false)$/.exec(clause);
-  if (m) {
-    const want = m[1] === "true";
-    return (i) => i.agentConnected === want;
-  }
-  throw invalid(clause);
-}
-
 /**
- * A subset of the cluster query language, enough for memberOf tests: clauses
- * `attribute:NAME == V`, `!= V`, `in [a, b]`, `exists`, `agentConnected == true|false`,
- * combined with `and`/`&&`, `or`/`||` and parentheses (`and` binds tighter). Anything
- * else is rejected, as ECS rejects bad syntax.
+ * Which instances a `filter` selects (status is checked apart), read by the local cloud's
+ * cluster query language so that the tests and the local ECS agree on every expression.
+ * A bad expression is ECS's InvalidParameterException, as in the local ECS.
  */
-export function compileFilter(filter: string | undefined): Matcher {
+export function compileFilter(filter: string | undefined): (instance: FakeInstance) => boolean {
   if (filter === undefined) return () => true;
-  const tokens = filter.match(/\(|\)|&&|\|\||\[[^\]]*\]|[^\s()]+/g) ?? [];
-  let at = 0;
-  const isAnd = (t: string | undefined) => t === "&&" || t?.toLowerCase() === "and";
-  const isOr = (t: string | undefined) => t === "||" || t?.toLowerCase() === "or";
-  const factor = (): Matcher => {
-    if (tokens[at] === "(") {
-      at += 1;
-      const inner = expr();
-      if (tokens[at] !== ")") throw invalid(filter);
-      at += 1;
-      return inner;
-    }
-    const words: string[] = [];
-    while (
-      at < tokens.length &&
-      !["(", ")"].includes(tokens[at] as string) &&
-      !isAnd(tokens[at]) &&
-      !isOr(tokens[at])
-    ) {
-      words.push(tokens[at] as string);
-      at += 1;
-    }
-    if (words.length === 0) throw invalid(filter);
-    return compileClause(words.join(" "));
-  };
-  const term = (): Matcher => {
-    const parts = [factor()];
-    while (isAnd(tokens[at])) {
-      at += 1;
-      parts.push(factor());
-    }
-    return (i) => parts.every((p) => p(i));
-  };
-  const expr = (): Matcher => {
-    const parts = [term()];
-    while (isOr(tokens[at])) {
-      at += 1;
-      parts.push(term());
-    }
-    return (i) => parts.some((p) => p(i));
-  };
-  const matcher = expr();
-  if (at !== tokens.length) throw invalid(filter);
-  return matcher;
+  let expression: Expression;
+  try {
+    expression = compileExpression(filter);
+  } catch (thrown) {
+    if (!(thrown instanceof QueryLanguageError)) throw thrown;
+    throw new InvalidParameterException({
+      $metadata: {},
+      message: `Invalid expression: ${thrown.message}`,
+    });
+  }
+  return (instance) => evaluate(expression, (subject) => subjectValue(instance, subject));
+}
+
+function subjectValue(instance: FakeInstance, subject: string): string | undefined {
+  if (subject.startsWith("attribute:")) return instance.attributes[subject.slice(10)];
+  if (subject === "agentConnected") return String(instance.agentConnected);
+  return undefined;
 }
