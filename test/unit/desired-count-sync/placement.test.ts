@@ -27,7 +27,7 @@ describe("memberOfFilter", () => {
     );
   });
 
-  it("keeps `(a or b) and c` semantics (checked with the test model's evaluator)", () => {
+  it("keeps `(a or b) and c` semantics (checked with the cluster query language)", () => {
     const filter = memberOfFilter([
       { type: "memberOf", expression: "attribute:a == 1 or attribute:b == 1" },
       { type: "memberOf", expression: "attribute:c == 1" },
