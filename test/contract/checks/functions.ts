@@ -67,6 +67,7 @@ export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
 /** `@aws-sdk/client-ecs` → IAM prefix `ecs`. */
 const iamPrefixByClient: Record<string, string> = {
   ecs: "ecs",
+  "auto-scaling": "autoscaling",
   dynamodb: "dynamodb",
   cloudwatch: "cloudwatch",
   sfn: "states",

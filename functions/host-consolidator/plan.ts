@@ -1,0 +1,297 @@
+import type { PlacementFailureReason } from "../../local/ecs/placement";
+import type { TaskRequirements } from "../lib/placement/requirements";
+import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
+import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
+
+/**
+ * The decision, pure: which hosts are candidates, which of them go now, and why every
+ * other host stays. Same snapshot and clock, same plan.
+ *
+ * A host is **empty** when it runs only per-host, DAEMON and expendable tasks, and
+ * **underutilized** when its other (movable) tasks all fit on the remaining hosts.
+ * A candidate goes once it has been one for CONSOLIDATE_AFTER_SECONDS: empty hosts
+ * first, then underutilized ones with the fewest tasks, each checked again against
+ * the hosts that are left once those chosen before it are gone — never below the
+ * group's MinSize, never beyond its disruption budget.
+ */
+
+export type CandidateKind = "empty" | "underutilized";
+
+export type KeepReason =
+  | "draining" // ECS status DRAINING: already on its way out
+  | "terminating" // its EC2 instance is leaving the Auto Scaling group
+  | "not-active" // REGISTERING, DEREGISTERING, …
+  | "agent-disconnected" // ECS cannot tell what runs there
+  | "unmanaged" // not in a configured Auto Scaling group
+  | "young" // registered less than MIN_HOST_AGE_SECONDS ago
+  | "standalone-task" // runs a task no service would start elsewhere
+  | "busy" // its tasks would not fit on the other hosts
+  | "waiting" // a candidate, for less than CONSOLIDATE_AFTER_SECONDS so far
+  | "hold" // the cluster has tasks waiting for a place or a deployment in progress
+  | "min-size" // its group is at MinSize
+  | "budget"; // its group has DISRUPTION_BUDGET hosts draining already
+
+export interface HostDecision {
+  readonly containerInstanceArn: string;
+  readonly ec2InstanceId: string;
+  readonly autoScalingGroup?: string;
+  readonly status: string;
+  readonly tasks: number;
+  readonly movableTasks: number;
+  readonly candidate: CandidateKind | null;
+  /** ISO time since when it is a candidate (now, for a new one). */
+  readonly candidateSince?: string;
+  readonly decision: "terminate" | "keep";
+  readonly reason: KeepReason | CandidateKind;
+  readonly detail?: string;
+}
+
+export interface GroupOutcome {
+  readonly name: string;
+  readonly minSize: number;
+  readonly desiredCapacity: number;
+  /** Instances of the group draining or terminating before this round. */
+  readonly draining: number;
+  /** DISRUPTION_BUDGET for the group's current size. */
+  readonly budget: number;
+  readonly terminating: number;
+}
+
+export interface Termination {
+  readonly containerInstanceArn: string;
+  readonly ec2InstanceId: string;
+  readonly autoScalingGroup: string;
+  readonly kind: CandidateKind;
+}
+
+export interface ClusterPlan {
+  readonly hosts: readonly HostDecision[];
+  readonly groups: readonly GroupOutcome[];
+  /** Candidate attributes to write: new candidates, or a value that is not a time. */
+  readonly mark: readonly { readonly containerInstanceArn: string; readonly since: Date }[];
+  /** Candidate attributes to remove: ACTIVE hosts that are no longer candidates. */
+  readonly unmark: readonly string[];
+  readonly terminate: readonly Termination[];
+}
+
+/** Hosts a group may have draining at once: a count, or a percent of its size rounded up. */
+export function budgetFor(budget: DisruptionBudget, groupSize: number): number {
+  return budget.kind === "count"
+    ? budget.count
+    : Math.ceil((groupSize * budget.percent) / 100 - 1e-9);
+}
+
+interface Assessed {
+  readonly host: Host;
+  readonly decision: Omit<HostDecision, "decision" | "reason" | "detail">;
+  keep?: { reason: KeepReason; detail?: string };
+  candidate: CandidateKind | null;
+  since?: Date;
+}
+
+const arnOf = (host: Host) => host.capacity.containerInstanceArn;
+
+function groupsOnHost(host: Host): Map<string, number> {
+  const groups = new Map<string, number>();
+  for (const task of host.tasks) groups.set(task.group, (groups.get(task.group) ?? 0) + 1);
+  return groups;
+}
+
+function movable(host: Host) {
+  return host.tasks.flatMap((task) =>
+    task.role === "movable" && task.requirements !== undefined ? [task.requirements] : [],
+  );
+}
+
+function misfit(group: string, reason: PlacementFailureReason, after: boolean): string {
+  const others = after ? "the hosts left once those chosen before it go" : "the other hosts";
+  return `a ${group} task would fit on none of ${others} (${reason})`;
+}
+
+export function planConsolidation(
+  snapshot: ClusterSnapshot,
+  settings: PlanSettings,
+  now: Date,
+): ClusterPlan {
+  const lifecycle = new Map<string, string>();
+  const groupOf = new Map<string, Group>();
+  for (const group of snapshot.groups) {
+    groupOf.set(group.name, group);
+    for (const instance of group.instances)
+      lifecycle.set(instance.instanceId, instance.lifecycleState);
+  }
+  const inService = (host: Host) =>
+    host.autoScalingGroup === undefined ||
+    lifecycle.get(host.capacity.ec2InstanceId) === "InService";
+
+  // Where tasks can go: ACTIVE hosts with a connected agent that are staying in service.
+  const targets: SimulatedHost[] = snapshot.hosts
+    .filter((h) => h.status === "ACTIVE" && h.capacity.agentConnected && inService(h))
+    .map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) }));
+  const simulation = new PlacementSimulation(targets);
+
+  const assessed: Assessed[] = snapshot.hosts.map((host) => {
+    const moving = movable(host);
+    const entry: Assessed = {
+      host,
+      candidate: null,
+      decision: {
+        containerInstanceArn: arnOf(host),
+        ec2InstanceId: host.capacity.ec2InstanceId,
+        ...(host.autoScalingGroup === undefined ? {} : { autoScalingGroup: host.autoScalingGroup }),
+        status: host.status,
+        tasks: host.tasks.length,
+        movableTasks: moving.length,
+        candidate: null,
+      },
+    };
+    const keep = (reason: KeepReason, detail?: string) => {
+      entry.keep = detail === undefined ? { reason } : { reason, detail };
+      return entry;
+    };
+    if (host.status === "DRAINING") return keep("draining");
+    if (host.status !== "ACTIVE") return keep("not-active", `status ${host.status}`);
+    if (!inService(host)) {
+      return keep(
+        "terminating",
+        `lifecycle ${lifecycle.get(host.capacity.ec2InstanceId) ?? "unknown"}`,
+      );
+    }
+    if (host.autoScalingGroup === undefined) return keep("unmanaged");
+    if (!host.capacity.agentConnected) return keep("agent-disconnected");
+    const registeredAt = host.capacity.registeredAt?.getTime() ?? now.getTime();
+    const age = (now.getTime() - registeredAt) / 1000;
+    if (age < settings.minHostAgeSeconds) {
+      return keep(
+        "young",
+        `${Math.floor(age)} s old, MIN_HOST_AGE_SECONDS ${settings.minHostAgeSeconds}`,
+      );
+    }
+    const standalone = host.tasks.find((task) => task.role === "standalone");
+    if (standalone !== undefined)
+      return keep("standalone-task", `${standalone.group} (${standalone.taskArn})`);
+    if (moving.length > 0) {
+      const fit = simulation.place(moving, new Set([arnOf(host)]));
+      if (!fit.fits) return keep("busy", misfit(fit.group, fit.reason, false));
+    }
+    entry.candidate = moving.length === 0 ? "empty" : "underutilized";
+    entry.since = host.candidateSince ?? now;
+    const waited = (now.getTime() - entry.since.getTime()) / 1000;
+    if (waited < settings.consolidateAfterSeconds) {
+      keep(
+        "waiting",
+        `${Math.ceil(settings.consolidateAfterSeconds - waited)} s of CONSOLIDATE_AFTER_SECONDS left`,
+      );
+    }
+    return entry;
+  });
+
+  const drainingBefore = new Map<string, Set<string>>();
+  for (const group of snapshot.groups) {
+    const ids = new Set<string>();
+    for (const instance of group.instances) {
+      if (/^(Terminating|Detaching)/.test(instance.lifecycleState)) ids.add(instance.instanceId);
+    }
+    drainingBefore.set(group.name, ids);
+  }
+  for (const host of snapshot.hosts) {
+    if (host.status === "DRAINING" && host.autoScalingGroup !== undefined) {
+      drainingBefore.get(host.autoScalingGroup)?.add(host.capacity.ec2InstanceId);
+    }
+  }
+  const chosenIn = new Map<string, number>();
+
+  const due = assessed
+    .filter((a) => a.candidate !== null && a.keep === undefined)
+    .sort(
+      (a, b) =>
+        Number(a.candidate === "underutilized") - Number(b.candidate === "underutilized") ||
+        a.decision.movableTasks - b.decision.movableTasks ||
+        (a.since?.getTime() ?? 0) - (b.since?.getTime() ?? 0) ||
+        arnOf(a.host).localeCompare(arnOf(b.host)),
+    );
+  // Checked as one set: the tasks of every host chosen so far and this one's, on the
+  // hosts that stay — so no task is counted on a host that leaves later in the round.
+  const leaving = new Set<string>();
+  const moving: TaskRequirements[] = [];
+  const terminate: Termination[] = [];
+  for (const entry of due) {
+    if (snapshot.hold.length > 0) {
+      entry.keep = { reason: "hold", detail: snapshot.hold.join("; ") };
+      continue;
+    }
+    const name = entry.host.autoScalingGroup ?? "";
+    const group = groupOf.get(name);
+    if (group === undefined) {
+      entry.keep = { reason: "unmanaged" };
+      continue;
+    }
+    const chosen = chosenIn.get(name) ?? 0;
+    if (group.desiredCapacity - chosen - 1 < group.minSize) {
+      entry.keep = {
+        reason: "min-size",
+        detail: `desired ${group.desiredCapacity - chosen}, MinSize ${group.minSize}`,
+      };
+      continue;
+    }
+    const allowed = budgetFor(settings.disruptionBudget, group.instances.length);
+    const draining = (drainingBefore.get(name)?.size ?? 0) + chosen;
+    if (draining >= allowed) {
+      entry.keep = {
+        reason: "budget",
+        detail: `${draining} draining, DISRUPTION_BUDGET ${allowed}`,
+      };
+      continue;
+    }
+    const own = movable(entry.host);
+    const fit =
+      own.length === 0
+        ? undefined
+        : simulation.place([...moving, ...own], new Set([...leaving, arnOf(entry.host)]));
+    if (fit !== undefined && !fit.fits) {
+      entry.keep = { reason: "busy", detail: misfit(fit.group, fit.reason, true) };
+      continue;
+    }
+    leaving.add(arnOf(entry.host));
+    moving.push(...own);
+    chosenIn.set(name, chosen + 1);
+    terminate.push({
+      containerInstanceArn: arnOf(entry.host),
+      ec2InstanceId: entry.host.capacity.ec2InstanceId,
+      autoScalingGroup: name,
+      kind: entry.candidate ?? "empty",
+    });
+  }
+
+  return {
+    hosts: assessed.map((entry) => ({
+      ...entry.decision,
+      candidate: entry.candidate,
+      ...(entry.since === undefined ? {} : { candidateSince: entry.since.toISOString() }),
+      decision: entry.keep === undefined ? "terminate" : "keep",
+      reason: entry.keep?.reason ?? entry.candidate ?? "empty",
+      ...(entry.keep?.detail === undefined ? {} : { detail: entry.keep.detail }),
+    })),
+    groups: snapshot.groups.map((group) => ({
+      name: group.name,
+      minSize: group.minSize,
+      desiredCapacity: group.desiredCapacity,
+      draining: drainingBefore.get(group.name)?.size ?? 0,
+      budget: budgetFor(settings.disruptionBudget, group.instances.length),
+      terminating: chosenIn.get(group.name) ?? 0,
+    })),
+    mark: assessed.flatMap((entry) =>
+      entry.candidate !== null &&
+      entry.host.candidateSince === undefined &&
+      entry.since !== undefined
+        ? [{ containerInstanceArn: arnOf(entry.host), since: entry.since }]
+        : [],
+    ),
+    unmark: assessed
+      .filter(
+        (entry) => entry.candidate === null && entry.host.marked && entry.host.status === "ACTIVE",
+      )
+      .map((entry) => arnOf(entry.host)),
+    terminate,
+  };
+}

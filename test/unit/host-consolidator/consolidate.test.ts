@@ -1,0 +1,602 @@
+import { TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  DeleteAttributesCommand,
+  DescribeCapacityProvidersCommand,
+  DescribeContainerInstancesCommand,
+  PutAttributesCommand,
+} from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { ConsolidationFailedError } from "../../../functions/host-consolidator/consolidate";
+import { CANDIDATE_ATTRIBUTE } from "../../../functions/host-consolidator/snapshot";
+import { cluster, NOW, run } from "./harness";
+
+const EXPIRED = 700; // seconds a host has been a candidate: past CONSOLIDATE_AFTER_SECONDS (600)
+
+describe("host consolidator: empty and underutilized hosts", () => {
+  it("terminates an empty host first, keeps the underutilized one within the budget, and a busy one", async () => {
+    const c = cluster();
+    const empty = c.addHost();
+    const under = c.addHost();
+    const busy = c.addHost({ cpu: 4096, memory: 8192 });
+    c.addService({ name: "big", cpu: 2048, memory: 4096 });
+    for (const h of [empty, under, busy]) c.run("agent", h);
+    c.run("low-priority", empty, 2);
+    c.run("web", under);
+    c.run("big", busy);
+    for (const h of [empty, under, busy]) c.markSince(h, EXPIRED);
+
+    const { summary, host } = await run(c);
+
+    expect(c.asgMock).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 1);
+    expect(c.asgMock).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
+      InstanceId: empty.ec2InstanceId,
+      ShouldDecrementDesiredCapacity: true,
+    });
+    expect(host(empty.ec2InstanceId)).toMatchObject({
+      candidate: "empty",
+      decision: "terminate",
+      reason: "empty",
+      action: "terminated",
+    });
+    expect(host(under.ec2InstanceId)).toMatchObject({
+      candidate: "underutilized",
+      decision: "keep",
+      reason: "budget",
+      action: "kept",
+    });
+    // busy's big task fits on neither of the 2048/4096 hosts.
+    expect(host(busy.ec2InstanceId)).toMatchObject({ candidate: null, reason: "busy" });
+    expect(summary).toMatchObject({ candidates: 2, consolidated: 1 });
+  });
+
+  it("with a budget of 2 terminates the underutilized host too, checked against the hosts that stay", async () => {
+    const c = cluster();
+    const [a, b, keeper] = [c.addHost(), c.addHost(), c.addHost()];
+    c.run("web", a);
+    c.run("web", b);
+    for (const h of [a, b, keeper]) c.markSince(h, EXPIRED);
+
+    const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
+
+    expect(c.terminated).toHaveLength(2);
+    expect(c.terminated).toContain(keeper.ec2InstanceId); // empty, first
+    expect(summary.consolidated).toBe(2);
+  });
+
+  it("among underutilized hosts, the one with the fewest tasks goes first", async () => {
+    const c = cluster();
+    const two = c.addHost();
+    const one = c.addHost();
+    const target = c.addHost({ cpu: 4096, memory: 8192 });
+    c.run("web", two, 2);
+    c.run("web", one, 1);
+    c.run("web", target, 1);
+    for (const h of [two, one, target]) c.markSince(h, EXPIRED);
+
+    await run(c);
+
+    expect(c.terminated).toEqual([one.ec2InstanceId]);
+  });
+
+  it("does not count on a host chosen in the same round: the second host's tasks must fit without both", async () => {
+    const c = cluster();
+    // Each of a and b fits on the other alone; together they need the third host, which is full.
+    const a = c.addHost({ cpu: 1024, memory: 2048 });
+    const b = c.addHost({ cpu: 1024, memory: 2048 });
+    const full = c.addHost({ cpu: 1024, memory: 2048 });
+    c.run("web", a);
+    c.run("web", b);
+    c.run("web", full, 2);
+    for (const h of [a, b, full]) c.markSince(h, EXPIRED);
+
+    const { host } = await run(c, { DISRUPTION_BUDGET: "3" });
+
+    expect(c.terminated).toHaveLength(1);
+    const kept = c.terminated[0] === a.ec2InstanceId ? b : a;
+    expect(host(kept.ec2InstanceId)).toMatchObject({ candidate: "underutilized", reason: "busy" });
+  });
+
+  it("standalone tasks (RunTask) keep their host: nothing would start them elsewhere", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.run("nightly-report", h);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({ reason: "standalone-task", candidate: null });
+    expect(c.terminated).not.toContain(h.ec2InstanceId);
+  });
+
+  it("DAEMON tasks do not keep a host", async () => {
+    const c = cluster();
+    c.addService({ name: "logs", daemon: true, cpu: 64, memory: 64 });
+    const h = c.addHost();
+    c.addHost();
+    c.run("logs", h);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({ candidate: "empty", action: "terminated" });
+  });
+});
+
+describe("host consolidator: expendable tasks", () => {
+  it("a host running only expendable and per-host tasks is empty", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.run("agent", h);
+    c.run("low-priority", h, 3);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({ candidate: "empty", movableTasks: 0 });
+    expect(c.terminated).toEqual([h.ec2InstanceId]);
+  });
+
+  it("without EXPENDABLE_SERVICES the same tasks must fit elsewhere", async () => {
+    const c = cluster();
+    const h = c.addHost({ cpu: 2048, memory: 4096 });
+    const other = c.addHost({ cpu: 1024, memory: 2048 });
+    c.run("low-priority", h, 3);
+    c.markSince(h, EXPIRED);
+    c.markSince(other, EXPIRED);
+
+    const { host } = await run(c, { EXPENDABLE_SERVICES: "" });
+
+    expect(host(h.ec2InstanceId)).toMatchObject({
+      candidate: null,
+      reason: "busy",
+      movableTasks: 3,
+    });
+    expect(c.terminated).toEqual([other.ec2InstanceId]);
+  });
+});
+
+describe("host consolidator: the candidate clock lives in ECS", () => {
+  it("marks a new candidate with the attribute, and terminates it after CONSOLIDATE_AFTER_SECONDS", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost({ ageSeconds: 100 }); // young: not a candidate
+
+    const first = await run(c);
+
+    expect(first.host(h.ec2InstanceId)).toMatchObject({
+      reason: "waiting",
+      candidateSince: NOW.toISOString(),
+    });
+    expect(c.ecsMock).toHaveReceivedCommandWith(PutAttributesCommand, {
+      cluster: c.cluster,
+      attributes: [
+        {
+          name: CANDIDATE_ATTRIBUTE,
+          value: NOW.toISOString(),
+          targetType: "container-instance",
+          targetId: c.instanceArn(h.id),
+        },
+      ],
+    });
+    expect(c.terminated).toEqual([]);
+
+    const almost = await run(c, {}, { now: new Date(NOW.getTime() + 599_000) });
+    expect(almost.host(h.ec2InstanceId)).toMatchObject({
+      reason: "waiting",
+      detail: expect.stringMatching(/^1 s/),
+    });
+    expect(c.ecsMock).toHaveReceivedCommandTimes(PutAttributesCommand, 1); // not rewritten
+
+    await run(c, {}, { now: new Date(NOW.getTime() + 600_000) });
+    expect(c.terminated).toEqual([h.ec2InstanceId]);
+  });
+
+  it("removes the attribute from a host that is no longer a candidate", async () => {
+    const c = cluster();
+    const h = c.addHost({ cpu: 1024, memory: 2048 });
+    c.addHost({ cpu: 512, memory: 1024 });
+    c.run("web", h, 2);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId).reason).toBe("busy");
+    expect(c.ecsMock).toHaveReceivedCommandWith(DeleteAttributesCommand, {
+      attributes: [
+        {
+          name: CANDIDATE_ATTRIBUTE,
+          targetType: "container-instance",
+          targetId: c.instanceArn(h.id),
+        },
+      ],
+    });
+    expect(h.attributes.has(CANDIDATE_ATTRIBUTE)).toBe(false);
+  });
+
+  it("restarts the clock when the attribute is not a time", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    h.attributes.set(CANDIDATE_ATTRIBUTE, "yesterday");
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({
+      reason: "waiting",
+      candidateSince: NOW.toISOString(),
+    });
+    expect(h.attributes.get(CANDIDATE_ATTRIBUTE)).toBe(NOW.toISOString());
+  });
+});
+
+describe("host consolidator: limits", () => {
+  it("never more than DISRUPTION_BUDGET draining: a host already DRAINING uses the budget", async () => {
+    const c = cluster();
+    c.addHost({ status: "DRAINING" });
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    const { host, summary } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({ candidate: "empty", reason: "budget" });
+    expect(summary.clusters[0]?.groups[0]).toMatchObject({
+      draining: 1,
+      budget: 1,
+      terminating: 0,
+    });
+    expect(c.asgMock).not.toHaveReceivedCommand(TerminateInstanceInAutoScalingGroupCommand);
+  });
+
+  it("an instance already Terminating in the group uses the budget too", async () => {
+    const c = cluster();
+    c.addHost({ lifecycleState: "Terminating:Wait" });
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId).reason).toBe("budget");
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("a percent budget is of the group's size, rounded up", async () => {
+    const c = cluster();
+    const hosts = [c.addHost(), c.addHost(), c.addHost(), c.addHost(), c.addHost()];
+    for (const h of hosts) c.markSince(h, EXPIRED);
+
+    const { summary } = await run(c, { DISRUPTION_BUDGET: "30%" });
+
+    // ⌈5 × 30 %⌉ = 2
+    expect(summary.clusters[0]?.groups[0]?.budget).toBe(2);
+    expect(c.terminated).toHaveLength(2);
+  });
+
+  it("never below the group's MinSize", async () => {
+    const c = cluster();
+    c.groups.set("hosts", { name: "hosts", minSize: 2, maxSize: 10, desiredCapacity: 0 });
+    const hosts = [c.addHost(), c.addHost(), c.addHost()];
+    for (const h of hosts) c.markSince(h, EXPIRED);
+
+    const { summary } = await run(c, { DISRUPTION_BUDGET: "10" });
+
+    expect(c.terminated).toHaveLength(1);
+    expect(summary.clusters[0]?.hosts.filter((h) => h.reason === "min-size")).toHaveLength(2);
+  });
+
+  it("never a host younger than MIN_HOST_AGE_SECONDS, and it is not even a candidate", async () => {
+    const c = cluster();
+    const young = c.addHost({ ageSeconds: 899 });
+    c.addHost();
+    c.markSince(young, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(young.ec2InstanceId)).toMatchObject({ candidate: null, reason: "young" });
+    expect(c.terminated).not.toContain(young.ec2InstanceId);
+  });
+
+  it("a DRAINING host is kept and is no place for another host's tasks", async () => {
+    const c = cluster();
+    const h = c.addHost({ cpu: 1024, memory: 2048 });
+    const draining = c.addHost({ status: "DRAINING", cpu: 4096, memory: 8192 });
+    c.addHost({ cpu: 1024, memory: 2048, id: "full" });
+    c.run("web", h);
+    c.run("web", c.hosts.get("full"), 2);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c, { DISRUPTION_BUDGET: "5" });
+
+    expect(host(draining.ec2InstanceId).reason).toBe("draining");
+    expect(host(h.ec2InstanceId)).toMatchObject({ candidate: null, reason: "busy" });
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("hosts outside the configured groups are kept (but take tasks)", async () => {
+    const c = cluster();
+    const outside = c.addHost({ group: undefined });
+    const h = c.addHost();
+    c.groups.set("hosts", { name: "hosts", minSize: 0, maxSize: 10, desiredCapacity: 1 });
+    c.run("web", h);
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(outside.ec2InstanceId).reason).toBe("unmanaged");
+    expect(c.terminated).toEqual([h.ec2InstanceId]);
+  });
+});
+
+describe("host consolidator: placement of the tasks that would move", () => {
+  const zoneA = "attribute:ecs.availability-zone == us-east-1a";
+  it.each([
+    ["the service", { constraints: [{ type: "memberOf" as const, expression: zoneA }] }],
+    ["the task definition", { definitionMemberOf: [zoneA] }],
+  ])("memberOf on %s: a zone-a task keeps the last zone-a host", async (_, placement) => {
+    const c = cluster();
+    c.addService({ name: "zonal", ...placement });
+    const a = c.addHost({ attributes: { "ecs.availability-zone": "us-east-1a" } });
+    c.addHost({ attributes: { "ecs.availability-zone": "us-east-1b" } });
+    c.run("zonal", a);
+    c.markSince(a, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(a.ec2InstanceId)).toMatchObject({
+      reason: "busy",
+      detail: expect.stringContaining("MemberOf placement constraint unsatisfied."),
+    });
+  });
+
+  it("distinctInstance: a task cannot move onto a host that runs one of its group", async () => {
+    const c = cluster();
+    c.addService({ name: "spread", constraints: [{ type: "distinctInstance" }] });
+    const a = c.addHost();
+    const b = c.addHost();
+    c.run("spread", a);
+    c.run("spread", b);
+    c.markSince(a, EXPIRED);
+    c.markSince(b, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(a.ec2InstanceId)).toMatchObject({
+      reason: "busy",
+      detail: expect.stringContaining("DistinctInstance"),
+    });
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("host ports: two tasks with the same fixed port cannot both move onto one host", async () => {
+    const c = cluster();
+    c.addService({ name: "edge", hostPorts: [80] });
+    const a = c.addHost();
+    const b = c.addHost();
+    c.addHost({ cpu: 4096, memory: 8192 });
+    c.run("edge", a);
+    c.run("edge", b);
+    c.markSince(a, EXPIRED);
+    c.markSince(b, EXPIRED);
+
+    const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
+
+    expect(c.terminated).toHaveLength(1);
+    expect(summary.clusters[0]?.hosts.find((h) => h.reason === "busy")?.detail).toContain(
+      "RESOURCE:PORTS",
+    );
+  });
+
+  it("host ports: a task with a fixed port cannot move where the port is taken", async () => {
+    const c = cluster();
+    c.addService({ name: "edge", hostPorts: [80] });
+    const a = c.addHost();
+    const b = c.addHost();
+    c.run("edge", a);
+    c.run("edge", b);
+    c.markSince(a, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(a.ec2InstanceId).detail).toContain("RESOURCE:PORTS");
+  });
+});
+
+describe("host consolidator: holds", () => {
+  it("no host goes while a non-expendable service runs fewer tasks than desired", async () => {
+    const c = cluster();
+    c.addService({ name: "web", desiredCount: 3, runningCount: 2 });
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    const { summary } = await run(c);
+
+    expect(summary.clusters[0]?.hold).toEqual(["service web: 2 of 3 running"]);
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("no host goes while a non-expendable task waits for a place", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.run("web", undefined); // PROVISIONING
+    c.markSince(h, EXPIRED);
+
+    const { host, summary } = await run(c);
+
+    expect(host(h.ec2InstanceId)).toMatchObject({ candidate: "empty", reason: "hold" });
+    expect(summary.clusters[0]?.hold).toEqual(["1 web task(s) waiting for a place"]);
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("an expendable task waiting for a place does not hold anything", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.run("low-priority", undefined);
+    c.markSince(h, EXPIRED);
+
+    await run(c);
+
+    expect(c.terminated).toEqual([h.ec2InstanceId]);
+  });
+
+  it("no host goes during a deployment of a non-expendable service", async () => {
+    const c = cluster();
+    c.addService({ name: "web", rollout: "IN_PROGRESS" });
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    const { host } = await run(c);
+
+    expect(host(h.ec2InstanceId).reason).toBe("hold");
+    expect(c.terminated).toEqual([]);
+  });
+});
+
+describe("host consolidator: dry run, groups, metrics", () => {
+  it("DRY_RUN plans and reports, and writes neither attributes nor terminations", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    const fresh = c.addHost();
+    c.markSince(h, EXPIRED);
+    c.run("web", fresh);
+
+    const { summary, host } = await run(c, { DRY_RUN: "true" });
+
+    expect(host(h.ec2InstanceId)).toMatchObject({
+      decision: "terminate",
+      action: "would-terminate",
+    });
+    expect(summary).toMatchObject({ dryRun: true, consolidated: 0 });
+    expect(summary.clusters[0]?.terminated).toEqual([h.ec2InstanceId]);
+    expect(c.writes()).toBe(0);
+  });
+
+  it("finds the groups behind the cluster's capacity providers unless AUTO_SCALING_GROUPS is set", async () => {
+    const c = cluster();
+    c.addHost();
+
+    await run(c);
+    expect(c.ecsMock).toHaveReceivedCommand(DescribeCapacityProvidersCommand);
+
+    c.ecsMock.resetHistory();
+    await run(c, { AUTO_SCALING_GROUPS: "hosts" });
+    expect(c.ecsMock).not.toHaveReceivedCommand(DescribeCapacityProvidersCommand);
+  });
+
+  it("a configured group that does not exist is a failed read: nothing is written", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    await expect(run(c, { AUTO_SCALING_GROUPS: "hosts,gone" })).rejects.toThrow(/gone/);
+    expect(c.writes()).toBe(0);
+  });
+
+  it("records candidates and hosts consolidated per cluster", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+
+    const { metrics } = await run(c);
+
+    expect(metrics.points).toEqual([
+      {
+        name: "ConsolidationCandidates",
+        unit: "Count",
+        value: 2,
+        dimensions: { Cluster: "microscale" },
+      },
+      { name: "HostsConsolidated", unit: "Count", value: 1, dimensions: { Cluster: "microscale" } },
+    ]);
+  });
+
+  it("an event of another cluster is ignored without a call", async () => {
+    const c = cluster();
+    c.addHost();
+
+    const { summary } = await run(
+      c,
+      {},
+      {
+        trigger: {
+          kind: "task-state-change",
+          clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/other",
+        },
+      },
+    );
+
+    expect(summary.ignored).toMatch(/other/);
+    expect(c.ecsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe("host consolidator: never on partial information", () => {
+  const reads = [
+    "DescribeClusters",
+    "DescribeCapacityProviders",
+    "ListContainerInstances",
+    "DescribeContainerInstances",
+    "ListTasks",
+    "DescribeTasks",
+    "ListServices",
+    "DescribeServices",
+    "DescribeTaskDefinition",
+    "DescribeAutoScalingGroups",
+  ];
+
+  it.each(reads)(
+    "a failed %s means no attribute written and no host terminated",
+    async (operation) => {
+      const c = cluster();
+      const h = c.addHost();
+      const fresh = c.addHost();
+      const other = c.addHost();
+      c.run("web", other);
+      c.markSince(h, EXPIRED);
+      c.run("web", fresh);
+      c.failNext(operation);
+
+      const failure = await run(c).catch((e: unknown) => e);
+
+      expect(failure).toBeInstanceOf(ConsolidationFailedError);
+      expect((failure as ConsolidationFailedError).summary.clusters[0]?.error).toBeDefined();
+      expect(c.writes()).toBe(0);
+    },
+  );
+
+  it("a DescribeContainerInstances answer with failures counts as a failed read", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    c.addHost();
+    c.markSince(h, EXPIRED);
+    c.ecsMock.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [],
+      failures: [{ arn: c.instanceArn(h.id), reason: "MISSING" }],
+    });
+
+    await expect(run(c)).rejects.toThrow(/DescribeContainerInstances answered 1 failure/);
+    expect(c.writes()).toBe(0);
+  });
+
+  it("the same setup terminates when every read succeeds (the tests above can fail)", async () => {
+    const c = cluster();
+    const h = c.addHost();
+    const fresh = c.addHost();
+    const other = c.addHost();
+    c.run("web", other);
+    c.markSince(h, EXPIRED);
+    c.run("web", fresh);
+
+    await run(c);
+
+    expect(c.terminated).toEqual([h.ec2InstanceId]);
+  });
+});
