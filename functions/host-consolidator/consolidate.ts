@@ -3,7 +3,7 @@ import type { ECSClient, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
 import { clusterName, sameCluster } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
-import type { Log, MetricSink } from "../lib/observability";
+import type { Observed } from "../lib/observability";
 import { ConsolidatorCalls, noApiCalls, type TaskDefinitionCache } from "./calls";
 import type { ConsolidatorConfig } from "./config";
 import type { Trigger } from "./event";
@@ -60,11 +60,9 @@ export class ConsolidationFailedError extends Error {
   }
 }
 
-export interface ConsolidatorDeps {
+export interface ConsolidatorDeps extends Observed {
   readonly ecs: ECSClient;
   readonly autoscaling: AutoScalingClient;
-  readonly log: Log;
-  readonly metrics: MetricSink;
   readonly now?: () => Date;
   /** Kept by the handler across invocations (revisions are immutable). */
   readonly definitions?: TaskDefinitionCache;

@@ -11,6 +11,7 @@ export type EventFolder =
   | "demand-randomizer"
   | "deploy-and-benchmark"
   | "desired-count-sync"
+  | "host-consolidator"
   | "priority-scaler";
 
 /** A sample EventBridge event, with `detail` open for a test to change. */

@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { ConsolidationFailedError } from "../../../functions/host-consolidator/consolidate";
 import { CANDIDATE_ATTRIBUTE } from "../../../functions/host-consolidator/snapshot";
-import { cluster, NOW, run } from "./harness";
+import { cluster, NOW, run, sampleEvent } from "./harness";
 
 const EXPIRED = 700; // seconds a host has been a candidate: past CONSOLIDATE_AFTER_SECONDS (600)
 
@@ -522,16 +522,10 @@ describe("host consolidator: dry run, groups, metrics", () => {
     const c = cluster();
     c.addHost();
 
-    const { summary } = await run(
-      c,
-      {},
-      {
-        trigger: {
-          kind: "task-state-change",
-          clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/other",
-        },
-      },
-    );
+    const event = sampleEvent("task-state-change");
+    event.detail.clusterArn = "arn:aws:ecs:us-east-1:111122223333:cluster/other";
+
+    const { summary } = await run(c, {}, { event });
 
     expect(summary.ignored).toMatch(/other/);
     expect(c.ecsMock.calls()).toHaveLength(0);

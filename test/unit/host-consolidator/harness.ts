@@ -1,24 +1,19 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { loadConfig } from "../../../functions/host-consolidator/config";
+import type { ConsolidationSummary } from "../../../functions/host-consolidator/consolidate";
+import { definition } from "../../../functions/host-consolidator/index";
+import { lambdaHandler } from "../../../functions/lib/handler";
+import { type EventBridgeSample, lambdaContext, sampleEvent as sample } from "../../support/events";
 import {
-  type ConsolidationSummary,
-  consolidate,
-} from "../../../functions/host-consolidator/consolidate";
-import type { Trigger } from "../../../functions/host-consolidator/event";
-import { recordingLog, recordingMetrics } from "../desired-count-sync/harness";
+  type RecordingLog,
+  type RecordingMetrics,
+  recordingObservability,
+} from "../../support/recording";
 import { FakeCluster } from "./fake-cluster";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export type EventName = "scheduled-tick" | "task-state-change" | "container-instance-state-change";
 
 /** A sample event from events/host-consolidator/, as a fresh mutable object. */
-export function sampleEvent(name: EventName): Record<string, unknown> & {
-  detail: Record<string, unknown>;
-} {
-  return JSON.parse(readFileSync(join(root, "events/host-consolidator", `${name}.json`), "utf8"));
+export function sampleEvent(name: EventName): EventBridgeSample {
+  return sample<EventBridgeSample>("host-consolidator", name);
 }
 
 export const NOW = new Date("2026-12-01T10:00:00.000Z");
@@ -35,39 +30,29 @@ export function cluster(): FakeCluster {
 
 export interface Run {
   summary: ConsolidationSummary;
-  log: ReturnType<typeof recordingLog>;
-  metrics: ReturnType<typeof recordingMetrics>;
+  log: RecordingLog;
+  metrics: RecordingMetrics;
   /** The decision for one host, by its EC2 instance ID. */
   host(ec2InstanceId: string): ConsolidationSummary["clusters"][number]["hosts"][number];
 }
 
+/** One invocation of the function's own definition behind the shared wrapper. */
 export async function run(
   c: FakeCluster,
   env: Record<string, string> = {},
-  options: { now?: Date; trigger?: Exclude<Trigger, { kind: "ignored" }> } = {},
+  options: { now?: Date; event?: unknown } = {},
 ): Promise<Run> {
-  const config = loadConfig({
-    CLUSTERS: c.cluster,
-    EXPENDABLE_SERVICES: "low-priority",
-    ...env,
+  const observability = recordingObservability();
+  const invoke = lambdaHandler(definition, {
+    deps: { ecs: c.ecs, autoscaling: c.autoscaling, now: () => options.now ?? c.now },
+    env: () => ({ CLUSTERS: c.cluster, EXPENDABLE_SERVICES: "low-priority", ...env }),
+    observability: () => observability,
   });
-  const log = recordingLog();
-  const metrics = recordingMetrics();
-  const summary = await consolidate(
-    {
-      ecs: c.ecs,
-      autoscaling: c.autoscaling,
-      log,
-      metrics,
-      now: () => options.now ?? c.now,
-    },
-    config,
-    options.trigger ?? { kind: "schedule" },
-  );
+  const summary = await invoke(options.event ?? sampleEvent("scheduled-tick"), lambdaContext());
   return {
     summary,
-    log,
-    metrics,
+    log: observability.log,
+    metrics: observability.metrics,
     host(id) {
       const found = summary.clusters.flatMap((o) => o.hosts).find((h) => h.ec2InstanceId === id);
       if (found === undefined) throw new Error(`no decision for ${id}`);
