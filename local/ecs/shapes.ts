@@ -1,23 +1,32 @@
-import {
-  type ClusterRecord,
-  type ContainerInstanceRecord,
-  type DeploymentRecord,
-  epochSeconds,
-  type ServiceRecord,
-  type TaskRecord,
-} from "./model";
+import type {
+  Cluster,
+  ContainerInstance,
+  Deployment,
+  Resource,
+  Service,
+  Task,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { parseEcsArn } from "../../functions/lib/ecs-names";
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  DeploymentRecord,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from "./model/records";
 
 /**
- * The API response shapes (timestamps as epoch seconds) and the EventBridge event
- * details (timestamps as ISO-8601), built from the same records.
+ * Records as the ECS API describes them, in the SDK's own types (timestamps as Dates).
+ * The API answers with these (epoch seconds on the wire), the EventBridge events are
+ * built from them (ISO-8601), and the local cloud's read-only views return them.
  */
-type DateFormat = (date: Date | undefined) => number | string | undefined;
-const iso: DateFormat = (date) => date?.toISOString();
 
-export function clusterShape(
-  cluster: ClusterRecord,
-  includeTags: boolean,
-): Record<string, unknown> {
+/** A described container instance always has its ARN. */
+export type DescribedContainerInstance = ContainerInstance & { containerInstanceArn: string };
+
+export function clusterShape(cluster: ClusterRecord, includeTags: boolean): Cluster {
   let running = 0;
   let pending = 0;
   for (const task of cluster.tasks.values()) {
@@ -45,7 +54,7 @@ export function clusterShape(
   };
 }
 
-function resources(instance: ContainerInstanceRecord, remaining: boolean) {
+function resources(instance: ContainerInstanceRecord, remaining: boolean): Resource[] {
   const ports = remaining
     ? [...new Set([...instance.registeredPorts, ...instance.usedPorts])]
     : instance.registeredPorts;
@@ -65,17 +74,10 @@ function resources(instance: ContainerInstanceRecord, remaining: boolean) {
   ];
 }
 
-function counts(instance: ContainerInstanceRecord) {
-  let running = 0;
-  let pending = 0;
-  for (const task of instance.tasks) {
-    if (task.lastStatus === "RUNNING") running++;
-    else if (task.lastStatus === "PENDING") pending++;
-  }
-  return { running, pending };
-}
-
-function instanceFields(instance: ContainerInstanceRecord, date: DateFormat) {
+/** What both DescribeContainerInstances and the state change event carry. */
+export function containerInstanceFields(
+  instance: ContainerInstanceRecord,
+): DescribedContainerInstance {
   return {
     containerInstanceArn: instance.arn,
     ec2InstanceId: instance.ec2InstanceId,
@@ -92,7 +94,7 @@ function instanceFields(instance: ContainerInstanceRecord, date: DateFormat) {
     attributes: [...instance.attributes].map(([name, value]) =>
       value === undefined ? { name } : { name, value },
     ),
-    registeredAt: date(instance.registeredAt),
+    registeredAt: instance.registeredAt,
     attachments: [],
   };
 }
@@ -100,26 +102,44 @@ function instanceFields(instance: ContainerInstanceRecord, date: DateFormat) {
 export function containerInstanceShape(
   instance: ContainerInstanceRecord,
   includeTags: boolean,
-): Record<string, unknown> {
-  const { running, pending } = counts(instance);
+): DescribedContainerInstance {
+  let running = 0;
+  let pending = 0;
+  for (const task of instance.tasks) {
+    if (task.lastStatus === "RUNNING") running++;
+    else if (task.lastStatus === "PENDING") pending++;
+  }
   return {
-    ...instanceFields(instance, epochSeconds),
+    ...containerInstanceFields(instance),
     runningTasksCount: running,
     pendingTasksCount: pending,
     ...(includeTags ? { tags: instance.tags } : {}),
   };
 }
 
-export function containerInstanceEventDetail(instance: ContainerInstanceRecord) {
+export function taskDefinitionShape(definition: TaskDefinitionRecord): TaskDefinition {
   return {
-    ...instanceFields(instance, iso),
-    clusterArn: instance.cluster.arn,
-    accountType: "ec2_instance",
-    updatedAt: new Date().toISOString(),
+    taskDefinitionArn: definition.arn,
+    containerDefinitions: definition.containerDefinitions,
+    family: definition.family,
+    ...(definition.taskRoleArn ? { taskRoleArn: definition.taskRoleArn } : {}),
+    ...(definition.executionRoleArn ? { executionRoleArn: definition.executionRoleArn } : {}),
+    networkMode: definition.networkMode,
+    revision: definition.revision,
+    volumes: [],
+    status: definition.status,
+    requiresAttributes: [],
+    placementConstraints: definition.placementConstraints,
+    compatibilities: ["EXTERNAL", "EC2"],
+    requiresCompatibilities: definition.requiresCompatibilities,
+    ...(definition.requestedCpu === undefined ? {} : { cpu: definition.requestedCpu }),
+    ...(definition.requestedMemory === undefined ? {} : { memory: definition.requestedMemory }),
+    registeredAt: definition.registeredAt,
+    registeredBy: definition.registeredBy,
   };
 }
 
-function taskFields(task: TaskRecord, date: DateFormat) {
+export function taskShape(task: TaskRecord, includeTags: boolean): Task {
   return {
     taskArn: task.arn,
     clusterArn: task.cluster.arn,
@@ -152,32 +172,25 @@ function taskFields(task: TaskRecord, date: DateFormat) {
     ...(task.stoppedReason === undefined ? {} : { stoppedReason: task.stoppedReason }),
     ...(task.stopCode === undefined ? {} : { stopCode: task.stopCode }),
     connectivity: "CONNECTED",
-    connectivityAt: date(task.createdAt),
-    pullStartedAt: date(task.startedAt),
-    pullStoppedAt: date(task.startedAt),
-    createdAt: date(task.createdAt),
-    startedAt: date(task.startedAt),
-    stoppingAt: date(task.stoppingAt),
-    stoppedAt: date(task.stoppedAt),
-    executionStoppedAt: date(task.stoppedAt),
+    connectivityAt: task.createdAt,
+    pullStartedAt: task.startedAt,
+    pullStoppedAt: task.startedAt,
+    createdAt: task.createdAt,
+    startedAt: task.startedAt,
+    stoppingAt: task.stoppingAt,
+    stoppedAt: task.stoppedAt,
+    executionStoppedAt: task.stoppedAt,
     group: task.group,
     launchType: "EC2",
     availabilityZone: task.instance.attributes.get("ecs.availability-zone"),
     attachments: [],
     healthStatus: "UNKNOWN",
     enableExecuteCommand: false,
+    ...(includeTags ? { tags: task.tags } : {}),
   };
 }
 
-export function taskShape(task: TaskRecord, includeTags: boolean): Record<string, unknown> {
-  return { ...taskFields(task, epochSeconds), ...(includeTags ? { tags: task.tags } : {}) };
-}
-
-export function taskEventDetail(task: TaskRecord) {
-  return { ...taskFields(task, iso), updatedAt: new Date().toISOString() };
-}
-
-function deploymentShape(service: ServiceRecord, deployment: DeploymentRecord) {
+function deploymentShape(service: ServiceRecord, deployment: DeploymentRecord): Deployment {
   let running = 0;
   let pending = 0;
   for (const task of service.tasks) {
@@ -193,18 +206,15 @@ function deploymentShape(service: ServiceRecord, deployment: DeploymentRecord) {
     pendingCount: pending,
     runningCount: running,
     failedTasks: deployment.failedTasks,
-    createdAt: epochSeconds(deployment.createdAt),
-    updatedAt: epochSeconds(deployment.updatedAt),
+    createdAt: deployment.createdAt,
+    updatedAt: deployment.updatedAt,
     launchType: "EC2",
     rolloutState: deployment.rolloutState,
     rolloutStateReason: deployment.rolloutStateReason,
   };
 }
 
-export function serviceShape(
-  service: ServiceRecord,
-  includeTags: boolean,
-): Record<string, unknown> {
+export function serviceShape(service: ServiceRecord, includeTags: boolean): Service {
   let running = 0;
   let pending = 0;
   for (const task of service.tasks) {
@@ -229,19 +239,48 @@ export function serviceShape(
     deployments: service.deployments.map((deployment) => deploymentShape(service, deployment)),
     events: service.events.map((event) => ({
       id: event.id,
-      createdAt: epochSeconds(event.createdAt),
+      createdAt: event.createdAt,
       message: event.message,
     })),
-    createdAt: epochSeconds(service.createdAt),
+    createdAt: service.createdAt,
     placementConstraints: service.placementConstraints,
     placementStrategy: service.placementStrategy,
     schedulingStrategy: "REPLICA",
     deploymentController: { type: "ECS" },
-    createdBy: "arn:aws:iam::000000000000:role/local-cloud",
+    createdBy: `arn:aws:iam::${parseEcsArn(service.arn)?.account ?? ""}:role/local-cloud`,
     enableECSManagedTags: false,
     propagateTags: "NONE",
     enableExecuteCommand: false,
     ...service.echoed,
     ...(includeTags ? { tags: service.tags } : {}),
   };
+}
+
+/** `T` with every Date in it written as a `D`. */
+export type WithDates<T, D> = T extends Date
+  ? D
+  : T extends readonly (infer Item)[]
+    ? WithDates<Item, D>[]
+    : T extends object
+      ? { [K in keyof T]: WithDates<T[K], D> }
+      : T;
+
+/**
+ * A copy of a shape with every Date written as `format` says: epoch seconds on the
+ * JSON wire, ISO-8601 in EventBridge events. Fields left undefined stay undefined.
+ */
+export function withDates<T, D extends number | string>(
+  value: T,
+  format: (date: Date) => D,
+): WithDates<T, D> {
+  return write(value, format) as WithDates<T, D>;
+}
+
+function write(value: unknown, format: (date: Date) => number | string): unknown {
+  if (value instanceof Date) return format(value);
+  if (Array.isArray(value)) return value.map((item) => write(item, format));
+  if (typeof value !== "object" || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = write(field, format);
+  return copy;
 }

@@ -31,7 +31,7 @@ export function joinHosts(system: LocalSystem, count: number, size: HostSize): s
       memory: size.memory,
       instanceType: "t3.small",
       availabilityZone: `${system.cloud.region}${zones[hostNumber % zones.length]}`,
-    }) as { containerInstanceArn: string };
+    });
     arns.push(instance.containerInstanceArn);
   }
   return arns;
@@ -56,13 +56,9 @@ export async function drainHosts(system: LocalSystem, arns: readonly string[]): 
 
 /** Tasks still on a host (any service, not yet STOPPED). */
 export function tasksOnHost(system: LocalSystem, arn: string): number {
-  const instance = (
-    system.cloud.ecs.containerInstancesOf(system.names.cluster) as {
-      containerInstanceArn?: string;
-      runningTasksCount?: number;
-      pendingTasksCount?: number;
-    }[]
-  ).find((candidate) => candidate.containerInstanceArn === arn);
+  const instance = system.cloud.ecs
+    .containerInstancesOf(system.names.cluster)
+    .find((candidate) => candidate.containerInstanceArn === arn);
   return (instance?.runningTasksCount ?? 0) + (instance?.pendingTasksCount ?? 0);
 }
 
@@ -81,14 +77,10 @@ export async function deregisterHosts(system: LocalSystem, arns: readonly string
 
 /** ACTIVE hosts, oldest first. */
 export function activeHosts(system: LocalSystem): string[] {
-  return (
-    system.cloud.ecs.containerInstancesOf(system.names.cluster) as {
-      containerInstanceArn?: string;
-      status?: string;
-    }[]
-  )
+  return system.cloud.ecs
+    .containerInstancesOf(system.names.cluster)
     .filter((instance) => instance.status === "ACTIVE")
-    .map((instance) => instance.containerInstanceArn ?? "");
+    .map((instance) => instance.containerInstanceArn);
 }
 
 /**
@@ -108,18 +100,7 @@ export function scaleOutForUnplacedTasks(
   let lastLaunch = 0;
   const timer = setInterval(() => {
     for (const service of services) {
-      const shape = system.cloud.ecs.describeService(system.names.cluster, service) as
-        | {
-            deployments?: {
-              status?: string;
-              desiredCount?: number;
-              runningCount?: number;
-              pendingCount?: number;
-              rolloutState?: string;
-              failedTasks?: number;
-            }[];
-          }
-        | undefined;
+      const shape = system.cloud.ecs.describeService(system.names.cluster, service);
       const primary = shape?.deployments?.find((deployment) => deployment.status === "PRIMARY");
       const placed = (primary?.runningCount ?? 0) + (primary?.pendingCount ?? 0);
       // Tasks that fail to start are the deployment's problem, not a lack of hosts.

@@ -1,4 +1,3 @@
-import type { ContainerInstance, TaskDefinition } from "@aws-sdk/client-ecs";
 import { freeSlots, taskSize, workerSlot } from "../../functions/priority-scaler/capacity";
 import type { LocalSystem } from "./system";
 
@@ -66,15 +65,7 @@ export class Observer {
   }
 
   private service(name: string): ServiceCounts {
-    const shape = this.system.cloud.ecs.describeService(this.system.names.cluster, name) as
-      | {
-          desiredCount?: number;
-          runningCount?: number;
-          pendingCount?: number;
-          deployments?: unknown[];
-          taskDefinition?: string;
-        }
-      | undefined;
+    const shape = this.system.cloud.ecs.describeService(this.system.names.cluster, name);
     return {
       desired: shape?.desiredCount ?? 0,
       running: shape?.runningCount ?? 0,
@@ -89,11 +80,9 @@ export class Observer {
     let size = this.taskSizes.get(arn);
     if (size === undefined) {
       // In-process, like describeService: the API's shape without a request.
-      const described = (await this.system.cloud.ecs.handle("DescribeTaskDefinition", {
-        taskDefinition: arn,
-      })) as { taskDefinition?: TaskDefinition };
-      if (described.taskDefinition === undefined) return undefined;
-      size = taskSize(described.taskDefinition);
+      const described = this.system.cloud.ecs.describeTaskDefinition(arn);
+      if (described === undefined) return undefined;
+      size = taskSize(described);
       this.taskSizes.set(arn, size);
     }
     return size;
@@ -112,7 +101,7 @@ export class Observer {
 
   async snapshot(): Promise<Snapshot> {
     const { cluster, services } = this.system.names;
-    const instances = this.system.cloud.ecs.containerInstancesOf(cluster) as ContainerInstance[];
+    const instances = this.system.cloud.ecs.containerInstancesOf(cluster);
     const high = this.service(services.highPriority);
     const low = this.service(services.lowPriority);
     this.followScaler();

@@ -229,7 +229,7 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
           [
             `service:${system.names.services.web}`,
             `service:${system.names.services.backend}`,
-          ].includes(String(task.group)),
+          ].includes(task.group ?? ""),
       );
   const keep = [...active.filter(busy), ...active.filter((arn) => !busy(arn))].slice(
     0,

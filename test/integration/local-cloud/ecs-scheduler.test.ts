@@ -55,7 +55,7 @@ function hosts(count: number, zone = "us-east-1a", instanceType = "t3.micro"): s
       cpu: 1024,
       memory: 1024,
     });
-    return host.containerInstanceArn as string;
+    return host.containerInstanceArn;
   });
 }
 

@@ -1,8 +1,19 @@
-import type { PlacementStrategy } from "./placement";
-import type { Expression } from "./query-language";
-import type { NetworkBinding } from "./runners/task-runner";
+import type {
+  Compatibility,
+  ContainerDefinition,
+  LoadBalancer,
+  NetworkConfiguration,
+  PlacementConstraint,
+  TaskDefinitionPlacementConstraint,
+} from "@aws-sdk/client-ecs";
+import type { PlacementStrategy } from "../placement";
+import type { Expression } from "../query-language";
+import type { NetworkBinding } from "../runners/task-runner";
 
-/** The in-memory ECS model. Names follow the ECS API reference. */
+/**
+ * The local ECS's state: one record per resource, linked to each other (a task knows
+ * its instance, service and deployment). Names follow the ECS API reference.
+ */
 
 export interface Tag {
   key: string;
@@ -20,12 +31,14 @@ export interface ClusterRecord {
   tasks: Map<string, TaskRecord>;
 }
 
+export type ContainerInstanceStatus = "ACTIVE" | "DRAINING" | "INACTIVE";
+
 export interface ContainerInstanceRecord {
   arn: string;
   id: string;
   cluster: ClusterRecord;
   ec2InstanceId: string;
-  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  status: ContainerInstanceStatus;
   agentConnected: boolean;
   cpu: number;
   memory: number;
@@ -48,24 +61,36 @@ export interface PortMapping {
   protocol: "tcp" | "udp";
 }
 
+export type NetworkMode = "bridge" | "host" | "awsvpc" | "none";
+
 export interface TaskDefinitionRecord {
   arn: string;
   family: string;
   revision: number;
   status: "ACTIVE" | "INACTIVE";
-  /** The DescribeTaskDefinition shape, defaults filled in. */
-  description: Record<string, unknown>;
-  containers: ContainerDefinition[];
-  networkMode: string;
+  /** What the scheduler and the runner read of each container. */
+  containers: ContainerDefinitionRecord[];
+  /** The container definitions as registered, defaults filled in, as DescribeTaskDefinition echoes them. */
+  containerDefinitions: ContainerDefinition[];
+  networkMode: NetworkMode;
+  /** Task-level cpu and memory as given ("1 vCPU", "512"), when given. */
+  requestedCpu?: string;
+  requestedMemory?: string;
   /** What a task reserves on its instance. */
   cpu: number;
   memory: number;
   hostPorts: number[];
   memberOf: Expression[];
+  placementConstraints: TaskDefinitionPlacementConstraint[];
+  requiresCompatibilities: Compatibility[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  registeredAt: Date;
+  registeredBy: string;
   tags: Tag[];
 }
 
-export interface ContainerDefinition {
+export interface ContainerDefinitionRecord {
   name: string;
   image: string;
   essential: boolean;
@@ -100,7 +125,23 @@ export interface DeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
 }
 
-export interface ServiceRecord {
+/** Where a service's tasks may go: its placement constraints and strategy. */
+export interface ServicePlacement {
+  distinctInstance: boolean;
+  memberOf: Expression[];
+  /** As given, for DescribeServices. */
+  placementConstraints: PlacementConstraint[];
+  placementStrategy: PlacementStrategy[];
+}
+
+/** CreateService fields the local ECS keeps but does not act on, echoed by DescribeServices. */
+export interface ServiceSettingsEchoed {
+  healthCheckGracePeriodSeconds?: number;
+  roleArn?: string;
+  networkConfiguration?: NetworkConfiguration;
+}
+
+export interface ServiceRecord extends ServicePlacement {
   arn: string;
   name: string;
   cluster: ClusterRecord;
@@ -108,13 +149,8 @@ export interface ServiceRecord {
   desiredCount: number;
   deployments: DeploymentRecord[];
   deploymentConfiguration: DeploymentConfiguration;
-  distinctInstance: boolean;
-  memberOf: Expression[];
-  placementConstraints: { type: string; expression?: string }[];
-  placementStrategy: PlacementStrategy[];
-  loadBalancers: unknown[];
-  /** CreateService input fields echoed back as given (healthCheckGracePeriodSeconds…). */
-  echoed: Record<string, unknown>;
+  loadBalancers: LoadBalancer[];
+  echoed: ServiceSettingsEchoed;
   tags: Tag[];
   createdAt: Date;
   events: ServiceEvent[];
@@ -173,9 +209,4 @@ export interface TaskRecord {
   tags: Tag[];
   /** Stopped without being asked to (crash, failed start): counts against the deployment. */
   failed: boolean;
-}
-
-/** Epoch seconds, as the JSON protocols carry timestamps. */
-export function epochSeconds(date: Date | undefined): number | undefined {
-  return date === undefined ? undefined : date.getTime() / 1000;
 }

@@ -4,7 +4,7 @@ import {
   parseExpression,
   QueryLanguageError,
   type SubjectValues,
-} from "../../../local/ecs/query-language";
+} from "../../../../local/ecs/query-language";
 
 function instance(values: Record<string, string | string[]>): SubjectValues {
   return (subject) => values[subject];

@@ -4,8 +4,8 @@ import {
   type PlacementCandidate,
   type PlacementRequest,
   placeTask,
-} from "../../../local/ecs/placement";
-import { parseExpression } from "../../../local/ecs/query-language";
+} from "../../../../local/ecs/placement";
+import { parseExpression } from "../../../../local/ecs/query-language";
 
 function candidate(
   arn: string,

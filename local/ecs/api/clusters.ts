@@ -1,0 +1,48 @@
+import type {
+  CreateClusterResponse,
+  DeleteClusterResponse,
+  DescribeClustersResponse,
+  ListClustersResponse,
+} from "@aws-sdk/client-ecs";
+import { clusterName } from "../../../functions/lib/ecs-names";
+import type { EcsModel } from "../model/ecs-model";
+import { clusterShape } from "../shapes";
+import type { Fields } from "./fields";
+import { describeEach, paginate } from "./paging";
+
+export function clusterOperations({ arns, clusters }: EcsModel) {
+  return {
+    CreateCluster: (fields: Fields): CreateClusterResponse => {
+      const cluster = clusters.create(fields.string("clusterName") ?? "default", fields.tags());
+      return { cluster: clusterShape(cluster, true) };
+    },
+
+    DeleteCluster: (fields: Fields): DeleteClusterResponse => {
+      const cluster = clusters.active(fields.requiredString("cluster"));
+      clusters.delete(cluster);
+      return { cluster: clusterShape(cluster, false) };
+    },
+
+    DescribeClusters: (fields: Fields): DescribeClustersResponse => {
+      const { found, failures } = describeEach(
+        "clusters",
+        fields.strings("clusters") ?? ["default"],
+        100,
+        (ref) => clusters.find(ref),
+        (cluster) => clusterShape(cluster, fields.includesTags()),
+        (ref) => arns.cluster(clusterName(ref)),
+      );
+      return { clusters: found, failures };
+    },
+
+    ListClusters: (fields: Fields): ListClustersResponse => {
+      const active = [...clusters.all()].filter((cluster) => cluster.status === "ACTIVE");
+      const page = paginate(
+        active.map((cluster) => cluster.arn),
+        fields,
+        100,
+      );
+      return { clusterArns: page.items, nextToken: page.nextToken };
+    },
+  };
+}

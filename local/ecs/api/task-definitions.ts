@@ -1,0 +1,103 @@
+import type {
+  Compatibility,
+  ContainerDefinition,
+  DescribeTaskDefinitionResponse,
+  RegisterTaskDefinitionResponse,
+  TaskDefinitionPlacementConstraint,
+} from "@aws-sdk/client-ecs";
+import { ecsErrors } from "../errors";
+import type { EcsModel } from "../model/ecs-model";
+import { taskDefinitionShape } from "../shapes";
+import { type Fields, givenOnly, type Input, readExpression } from "./fields";
+
+const compatibilities: readonly Compatibility[] = [
+  "EC2",
+  "FARGATE",
+  "EXTERNAL",
+  "MANAGED_INSTANCES",
+];
+
+export function taskDefinitionOperations({ taskDefinitions }: EcsModel) {
+  return {
+    RegisterTaskDefinition: (fields: Fields): RegisterTaskDefinitionResponse => {
+      const placementConstraints = fields.records("placementConstraints").map(memberOfConstraint);
+      const definition = taskDefinitions.register({
+        family: fields.string("family") ?? "",
+        containerDefinitions: fields.each("containerDefinitions", containerDefinition),
+        networkMode: fields.string("networkMode"),
+        cpu: fields.string("cpu"),
+        memory: fields.string("memory"),
+        placementConstraints,
+        memberOf: placementConstraints.map((constraint) =>
+          readExpression(constraint.expression ?? "", ecsErrors.client),
+        ),
+        requiresCompatibilities: (fields.strings("requiresCompatibilities") ?? []).map(
+          compatibility,
+        ),
+        taskRoleArn: fields.string("taskRoleArn"),
+        executionRoleArn: fields.string("executionRoleArn"),
+        tags: fields.tags(),
+      });
+      return { taskDefinition: taskDefinitionShape(definition), tags: definition.tags };
+    },
+
+    DescribeTaskDefinition: (fields: Fields): DescribeTaskDefinitionResponse => {
+      const definition = taskDefinitions.find(fields.requiredString("taskDefinition"));
+      if (definition === undefined) throw ecsErrors.client("Unable to describe task definition.");
+      return {
+        taskDefinition: taskDefinitionShape(definition),
+        ...(fields.includesTags() ? { tags: definition.tags } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * A container definition with the fields the local cloud acts on checked; the others
+ * are kept as given, for DescribeTaskDefinition to echo.
+ */
+function containerDefinition(fields: Fields, given: Input): ContainerDefinition {
+  return {
+    ...(given as ContainerDefinition),
+    ...givenOnly({
+      name: fields.string("name"),
+      image: fields.string("image"),
+      essential: fields.boolean("essential"),
+      cpu: fields.integer("cpu"),
+      memory: fields.integer("memory"),
+      memoryReservation: fields.integer("memoryReservation"),
+      stopTimeout: fields.integer("stopTimeout"),
+    }),
+    environment: fields
+      .records("environment")
+      .flatMap((variable) =>
+        typeof variable.name === "string"
+          ? [{ name: variable.name, value: String(variable.value ?? "") }]
+          : [],
+      ),
+    portMappings: fields.each("portMappings", (port) =>
+      givenOnly({
+        containerPort: port.integer("containerPort"),
+        hostPort: port.integer("hostPort"),
+        protocol: port.string("protocol") === "udp" ? ("udp" as const) : ("tcp" as const),
+      }),
+    ),
+  };
+}
+
+function memberOfConstraint(constraint: Input): TaskDefinitionPlacementConstraint {
+  if (constraint.type !== "memberOf" || typeof constraint.expression !== "string") {
+    throw ecsErrors.client(
+      "Task definition placement constraints must be of type memberOf with an expression.",
+    );
+  }
+  return { type: "memberOf", expression: constraint.expression };
+}
+
+function compatibility(value: string): Compatibility {
+  const known = compatibilities.find((name) => name === value);
+  if (known === undefined) {
+    throw ecsErrors.client(`requiresCompatibilities must be among ${compatibilities.join(", ")}.`);
+  }
+  return known;
+}
