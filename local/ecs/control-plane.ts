@@ -1,5 +1,6 @@
 import type { Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { LocalEventBus } from "../eventbridge/bus";
+import { givenOnly } from "./api/fields";
 import { EcsApi } from "./api/operations";
 import type { ContainerInstanceSpec } from "./model/container-instances";
 import { createEcsModel, type EcsModel } from "./model/ecs-model";
@@ -69,7 +70,9 @@ export class EcsControlPlane {
       failedTasksThreshold: 10,
       stoppedTaskRetentionMs: 3_600_000,
       taskStabilizationMs: 500,
-      ...options,
+      // An option passed as undefined takes the default: an undefined interval would run the
+      // scheduler every millisecond, an undefined threshold fail a rollout at its first failure.
+      ...givenOnly(options),
     });
     this.api = new EcsApi(this.model);
   }
