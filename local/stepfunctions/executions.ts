@@ -7,21 +7,17 @@ import {
   StateMachine as StateMachineRunner,
 } from "aws-local-stepfunctions";
 import { LocalClock } from "../clock";
-import { AwsError } from "../edge/errors";
 import type { LocalLambdaRuntime } from "../lambda/runtime";
-import { parseSdkResource, type SdkIntegration, TaskError } from "./sdk-integration";
+import { type JsonValue, substituteDefinition, taskStates, timingOverrides } from "./definition";
+import { stepFunctionsErrors as errors } from "./errors";
+import type { SdkIntegration } from "./sdk-integration";
+import { type TaskHandler, taskHandler } from "./tasks";
 
 /**
- * Step Functions on the local cloud: state machines from the template's ASL files,
- * executed by aws-local-stepfunctions with every Task overridden — Lambda tasks go
- * to the local runtime, `aws-sdk:*` tasks to the one SDK integration — and
- * StartExecution / DescribeExecution / StopExecution / ListExecutions /
- * DescribeStateMachine / ListStateMachines served on the edge (JSON 1.0).
+ * Step Functions on the local cloud, the state and its rules: state machines from the
+ * template's ASL files, and their executions, run by aws-local-stepfunctions with every
+ * Task overridden (tasks.ts). The edge serves it through api.ts.
  */
-
-type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type AslState = { Type: string; Resource?: string; Seconds?: number; [key: string]: unknown };
-type AslStates = Record<string, AslState>;
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
@@ -42,13 +38,15 @@ export interface Execution {
   abort?: () => void;
 }
 
-interface LocalStateMachine {
+export interface LocalStateMachine {
   name: string;
   arn: string;
   definition: StateMachineDefinition;
   definitionText: string;
   roleArn: string;
+  /** Epoch seconds. */
   createdAt: number;
+  taskHandlers: Record<string, TaskHandler>;
 }
 
 export interface StepFunctionsOptions {
@@ -61,68 +59,14 @@ export interface StepFunctionsOptions {
   onStateEntered?(execution: Execution, stateName: string): void;
 }
 
-/** `${Name}` → value, as SAM's DefinitionSubstitutions do (values land inside JSON strings). */
-export function substituteDefinition(
-  text: string,
-  substitutions: Readonly<Record<string, string>>,
-): string {
-  return text.replace(/\$\{([^}]+)\}/g, (_whole, name: string) => {
-    const value = substitutions[name];
-    if (value === undefined) throw new Error(`no DefinitionSubstitutions value for \${${name}}`);
-    return JSON.stringify(value).slice(1, -1);
-  });
-}
-
-/** Every Task state, with nested Parallel branches and Map processors. */
-function taskStates(states: AslStates): [string, AslState][] {
-  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
-    if (state.Type === "Task") return [[name, state]];
-    if (state.Type === "Parallel") {
-      const branches = (state.Branches as { States: AslStates }[] | undefined) ?? [];
-      return branches.flatMap((branch) => taskStates(branch.States));
-    }
-    if (state.Type === "Map") {
-      const processor = (state.ItemProcessor ?? state.Iterator) as
-        | { States: AslStates }
-        | undefined;
-      return processor ? taskStates(processor.States) : [];
-    }
-    return [];
-  });
-}
-
-function allStates(states: AslStates): [string, AslState][] {
-  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
-    const nested: [string, AslState][] = [];
-    for (const branch of (state.Branches as { States: AslStates }[] | undefined) ?? []) {
-      nested.push(...allStates(branch.States));
-    }
-    const processor = (state.ItemProcessor ?? state.Iterator) as { States: AslStates } | undefined;
-    if (processor) nested.push(...allStates(processor.States));
-    return [[name, state], ...nested];
-  });
-}
-
-const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
-const LAMBDA_FUNCTION = /^arn:aws[a-z-]*:lambda:[^:]+:\d+:function:[^:]+/;
-
-const errors = {
-  stateMachineDoesNotExist: (arn: string) =>
-    new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`),
-  executionDoesNotExist: (arn: string) =>
-    new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`),
-  executionAlreadyExists: (arn: string) =>
-    new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`),
-  invalidArn: (arn: unknown) => new AwsError("InvalidArn", `Invalid Arn: '${String(arn)}'`),
-  invalidExecutionInput: (message: string) => new AwsError("InvalidExecutionInput", message),
-  validation: (message: string) => new AwsError("ValidationException", message),
-};
-
 export class LocalStepFunctions {
   private readonly machines = new Map<string, LocalStateMachine>();
   private readonly executions = new Map<string, Execution>();
+  private readonly clock: LocalClock;
 
-  constructor(private readonly options: StepFunctionsOptions) {}
+  constructor(private readonly options: StepFunctionsOptions) {
+    this.clock = options.clock ?? new LocalClock();
+  }
 
   createStateMachine(fields: {
     name: string;
@@ -130,14 +74,18 @@ export class LocalStepFunctions {
     substitutions?: Readonly<Record<string, string>>;
     roleArn?: string;
   }): string {
-    const { region, accountId } = this.options;
+    const { region, accountId, lambda, sdk } = this.options;
     const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${fields.name}`;
     const definitionText = substituteDefinition(fields.definitionText, fields.substitutions ?? {});
     const definition = JSON.parse(definitionText) as StateMachineDefinition;
-    for (const [name, state] of taskStates(definition.States as unknown as AslStates)) {
-      // Fail at creation, as CreateStateMachine would, not in the middle of a run.
-      this.taskHandler(name, state);
-    }
+    // Every Task's handler now, so a resource the local cloud cannot run fails at
+    // creation, as CreateStateMachine would, not in the middle of a run.
+    const taskHandlers = Object.fromEntries(
+      taskStates(definition).map(([name, state]) => [
+        name,
+        taskHandler(name, state, { lambda, sdk }),
+      ]),
+    );
     this.machines.set(arn, {
       name: fields.name,
       arn,
@@ -145,6 +93,7 @@ export class LocalStepFunctions {
       definitionText,
       roleArn: fields.roleArn ?? `arn:aws:iam::${accountId}:role/${fields.name}-role`,
       createdAt: Date.now() / 1000,
+      taskHandlers,
     });
     return arn;
   }
@@ -153,9 +102,18 @@ export class LocalStepFunctions {
     return [...this.machines.keys()];
   }
 
-  startExecution(stateMachineArn: string, input = "{}", name: string = randomUUID()): Execution {
+  describeStateMachine(stateMachineArn: string): LocalStateMachine {
     const machine = this.machines.get(stateMachineArn);
     if (machine === undefined) throw errors.stateMachineDoesNotExist(stateMachineArn);
+    return machine;
+  }
+
+  listStateMachines(): LocalStateMachine[] {
+    return [...this.machines.values()];
+  }
+
+  startExecution(stateMachineArn: string, input = "{}", name: string = randomUUID()): Execution {
+    const machine = this.describeStateMachine(stateMachineArn);
     let parsedInput: JsonValue;
     try {
       parsedInput = JSON.parse(input) as JsonValue;
@@ -182,13 +140,16 @@ export class LocalStepFunctions {
       validationOptions: { checkArn: false, checkPaths: true },
     });
     const run = runner.run(parsedInput, {
-      overrides: this.overrides(machine),
+      overrides: {
+        taskResourceLocalHandlers: machine.taskHandlers,
+        ...timingOverrides(machine.definition, this.clock),
+      },
       context: {
         Execution: {
           Id: executionArn,
           Name: name,
           Input: parsedInput,
-          StartTime: isoTime(startDate),
+          StartTime: new Date(startDate * 1000).toISOString(),
         },
         StateMachine: { Id: stateMachineArn, Name: machine.name },
       },
@@ -208,21 +169,7 @@ export class LocalStepFunctions {
           execution.status = "SUCCEEDED";
           execution.output = JSON.stringify(output);
         },
-        (error: unknown) => {
-          if (error instanceof ExecutionAbortedError) {
-            execution.status = "ABORTED";
-            return;
-          }
-          if (error instanceof ExecutionTimeoutError) {
-            execution.status = "TIMED_OUT";
-            execution.error = "States.Timeout";
-            return;
-          }
-          const { name: errorName, cause } = executionFailure(error);
-          execution.status = "FAILED";
-          execution.error = errorName;
-          execution.cause = cause;
-        },
+        (error: unknown) => recordFailure(execution, error),
       )
       .then(() => follow)
       .finally(() => {
@@ -237,6 +184,15 @@ export class LocalStepFunctions {
     return execution;
   }
 
+  /** A state machine's executions, the newest first, as ListExecutions orders them. */
+  listExecutions(stateMachineArn: string, status?: ExecutionStatus): Execution[] {
+    this.describeStateMachine(stateMachineArn);
+    return [...this.executions.values()]
+      .filter((e) => e.stateMachineArn === stateMachineArn)
+      .filter((e) => status === undefined || e.status === status)
+      .reverse();
+  }
+
   /** Resolves when the execution has stopped, whatever its outcome. */
   async waitForExecution(executionArn: string): Promise<Execution> {
     const execution = this.describeExecution(executionArn);
@@ -244,6 +200,7 @@ export class LocalStepFunctions {
     return execution;
   }
 
+  /** Returns the stop date (epoch seconds). */
   stopExecution(executionArn: string): number {
     const execution = this.describeExecution(executionArn);
     if (execution.status === "RUNNING") execution.abort?.();
@@ -256,195 +213,27 @@ export class LocalStepFunctions {
     for (const execution of running) execution.abort?.();
     await Promise.all(running.map((execution) => execution.done));
   }
-
-  /** The edge route for `AWSStepFunctions.*` (JSON 1.0; dates are epoch seconds). */
-  handle = async (operation: string, input: unknown): Promise<unknown> => {
-    const request = (input ?? {}) as Record<string, unknown>;
-    const arnOf = (field: string): string => {
-      const value = request[field];
-      if (typeof value !== "string" || !value.startsWith("arn:")) throw errors.invalidArn(value);
-      return value;
-    };
-    switch (operation) {
-      case "StartExecution": {
-        const name = request.name;
-        if (name !== undefined && (typeof name !== "string" || !/^[\w-]{1,80}$/.test(name))) {
-          throw errors.validation(`Invalid Name: '${String(name)}'`);
-        }
-        const execution = this.startExecution(
-          arnOf("stateMachineArn"),
-          typeof request.input === "string" ? request.input : "{}",
-          name as string | undefined,
-        );
-        return { executionArn: execution.executionArn, startDate: execution.startDate };
-      }
-      case "DescribeExecution":
-        return describeShape(this.describeExecution(arnOf("executionArn")));
-      case "StopExecution":
-        return { stopDate: this.stopExecution(arnOf("executionArn")) };
-      case "ListExecutions": {
-        const stateMachineArn = arnOf("stateMachineArn");
-        if (!this.machines.has(stateMachineArn)) {
-          throw errors.stateMachineDoesNotExist(stateMachineArn);
-        }
-        const filter = request.statusFilter;
-        const executions = [...this.executions.values()]
-          .filter((e) => e.stateMachineArn === stateMachineArn)
-          .filter((e) => filter === undefined || e.status === filter)
-          .reverse()
-          .map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: e.startDate,
-            ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
-          }));
-        return { executions };
-      }
-      case "DescribeStateMachine": {
-        const machine = this.machines.get(arnOf("stateMachineArn"));
-        if (machine === undefined)
-          throw errors.stateMachineDoesNotExist(String(request.stateMachineArn));
-        return {
-          stateMachineArn: machine.arn,
-          name: machine.name,
-          status: "ACTIVE",
-          definition: machine.definitionText,
-          roleArn: machine.roleArn,
-          type: "STANDARD",
-          creationDate: machine.createdAt,
-        };
-      }
-      case "ListStateMachines":
-        return {
-          stateMachines: [...this.machines.values()].map((machine) => ({
-            stateMachineArn: machine.arn,
-            name: machine.name,
-            type: "STANDARD",
-            creationDate: machine.createdAt,
-          })),
-        };
-      default:
-        throw new AwsError(
-          "UnknownOperationException",
-          `The local Step Functions does not implement ${operation}`,
-        );
-    }
-  };
-
-  private overrides(machine: LocalStateMachine) {
-    const states = allStates(machine.definition.States as unknown as AslStates);
-    const clock = this.options.clock ?? new LocalClock();
-    const taskResourceLocalHandlers = Object.fromEntries(
-      taskStates(machine.definition.States as unknown as AslStates).map(([name, state]) => [
-        name,
-        this.taskHandler(name, state),
-      ]),
-    );
-    if (clock.timeScale === 1) return { taskResourceLocalHandlers };
-    const waitTimeOverrides = Object.fromEntries(
-      states
-        .filter(([, state]) => state.Type === "Wait" && typeof state.Seconds === "number")
-        .map(([name, state]) => [name, clock.realMs(state.Seconds as number)]),
-    );
-    const retryIntervalOverrides = Object.fromEntries(
-      states
-        .filter(([, state]) => Array.isArray(state.Retry))
-        .map(([name, state]) => [
-          name,
-          (state.Retry as { IntervalSeconds?: number }[]).map((retrier) =>
-            clock.realMs(retrier.IntervalSeconds ?? 1),
-          ),
-        ]),
-    );
-    return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };
-  }
-
-  private taskHandler(name: string, state: AslState): (input: JsonValue) => Promise<JsonValue> {
-    const resource = state.Resource ?? "";
-    const sdkTarget = parseSdkResource(resource);
-    if (sdkTarget !== undefined) {
-      return async (input) => (await this.options.sdk.call(sdkTarget, input)) as JsonValue;
-    }
-    if (LAMBDA_INVOKE.test(resource)) {
-      return async (input) => {
-        const parameters = (input ?? {}) as { FunctionName?: string; Payload?: JsonValue };
-        if (typeof parameters.FunctionName !== "string") {
-          throw new TaskError(
-            "States.Runtime",
-            `${name}: lambda:invoke needs Parameters.FunctionName`,
-          );
-        }
-        const requestId = randomUUID();
-        const payload = await this.invokeFunction(
-          parameters.FunctionName,
-          parameters.Payload ?? {},
-        );
-        return {
-          ExecutedVersion: "$LATEST",
-          Payload: payload,
-          SdkHttpMetadata: { HttpStatusCode: 200 },
-          SdkResponseMetadata: { RequestId: requestId },
-          StatusCode: 200,
-        };
-      };
-    }
-    if (LAMBDA_FUNCTION.test(resource)) {
-      return (input) => this.invokeFunction(resource, input);
-    }
-    throw new Error(
-      `state ${name}: Resource ${resource} is neither a Lambda function nor aws-sdk:* — the local cloud cannot run it`,
-    );
-  }
-
-  /** A function error surfaces as Step Functions reports it: its errorType, and a JSON cause. */
-  private async invokeFunction(functionName: string, payload: JsonValue): Promise<JsonValue> {
-    try {
-      return (await this.options.lambda.invoke(functionName, payload)) as JsonValue;
-    } catch (error) {
-      const thrown = error instanceof Error ? error : new Error(String(error));
-      if (thrown.name === "ResourceNotFoundException") {
-        throw new TaskError("Lambda.ResourceNotFoundException", thrown.message);
-      }
-      const cause = JSON.stringify({
-        errorType: thrown.name,
-        errorMessage: thrown.message,
-        trace: (thrown.stack ?? "").split("\n"),
-      });
-      throw new TaskError(thrown.name, cause);
-    }
-  }
 }
 
-function executionFailure(error: unknown): { name: string; cause: string } {
+/** An execution that did not succeed: aborted, timed out, or failed with the state's error. */
+function recordFailure(execution: Execution, error: unknown): void {
+  if (error instanceof ExecutionAbortedError) {
+    execution.status = "ABORTED";
+    return;
+  }
+  if (error instanceof ExecutionTimeoutError) {
+    execution.status = "TIMED_OUT";
+    execution.error = "States.Timeout";
+    return;
+  }
   // ExecutionError wraps the state's RuntimeError in `cause`.
   const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  execution.status = "FAILED";
   if (inner instanceof Error) {
-    const cause = typeof inner.cause === "string" ? inner.cause : inner.message;
-    return { name: inner.name, cause };
+    execution.error = inner.name;
+    execution.cause = typeof inner.cause === "string" ? inner.cause : inner.message;
+  } else {
+    execution.error = "States.Runtime";
+    execution.cause = String(inner);
   }
-  return { name: "States.Runtime", cause: String(inner) };
-}
-
-function isoTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString();
-}
-
-function describeShape(execution: Execution): Record<string, unknown> {
-  return {
-    executionArn: execution.executionArn,
-    stateMachineArn: execution.stateMachineArn,
-    name: execution.name,
-    status: execution.status,
-    startDate: execution.startDate,
-    ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate }),
-    input: execution.input,
-    inputDetails: { included: true },
-    ...(execution.output === undefined
-      ? {}
-      : { output: execution.output, outputDetails: { included: true } }),
-    ...(execution.error === undefined ? {} : { error: execution.error }),
-    ...(execution.cause === undefined ? {} : { cause: execution.cause }),
-  };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LocalClock } from "../clock";
 import type { LocalLambdaRuntime } from "../lambda/runtime";
+import { stepFunctionsApi } from "../stepfunctions/api";
 import { LocalStepFunctions } from "../stepfunctions/executions";
 import { SdkIntegration } from "../stepfunctions/sdk-integration";
 import {
@@ -83,7 +84,7 @@ export function wireStateMachines(wiring: Wiring, lambda: LocalLambdaRuntime): L
       substitutions: scaledDurations(machine.substitutions, wiring.clock),
     });
   }
-  cloud.edge.route("AWSStepFunctions", stepFunctions.handle, {
+  cloud.edge.route("AWSStepFunctions", stepFunctionsApi(stepFunctions), {
     namespace: "com.amazonaws.swf.service.v2.model",
   });
   return stepFunctions;

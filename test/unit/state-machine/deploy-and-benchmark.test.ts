@@ -7,7 +7,7 @@ import aslValidator from "asl-validator";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as benchmarkRunner } from "../../../functions/benchmark-runner/index";
-import { substituteDefinition } from "../../../local/stepfunctions/executions";
+import { substituteDefinition } from "../../../local/stepfunctions/definition";
 import { lambdaContext, sampleEvent } from "../../support/events";
 
 /**

@@ -4,8 +4,11 @@ import { fileURLToPath } from "node:url";
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
+  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalClock } from "../../../../local/clock";
@@ -13,10 +16,9 @@ import { Edge } from "../../../../local/edge/server";
 import { FaultInjector } from "../../../../local/faults/faults";
 import { LocalLambdaRuntime } from "../../../../local/lambda/runtime";
 import { localClientConfig } from "../../../../local/settings";
-import {
-  LocalStepFunctions,
-  substituteDefinition,
-} from "../../../../local/stepfunctions/executions";
+import { stepFunctionsApi } from "../../../../local/stepfunctions/api";
+import { substituteDefinition } from "../../../../local/stepfunctions/definition";
+import { LocalStepFunctions } from "../../../../local/stepfunctions/executions";
 import {
   parseSdkResource,
   SdkIntegration,
@@ -54,7 +56,7 @@ beforeAll(async () => {
     sdk,
     clock: new LocalClock({ timeScale: 600 }),
   });
-  edge.route("AWSStepFunctions", stepFunctions.handle, {
+  edge.route("AWSStepFunctions", stepFunctionsApi(stepFunctions), {
     namespace: "com.amazonaws.swf.service.v2.model",
   });
   stateMachineArn = stepFunctions.createStateMachine({
@@ -136,6 +138,59 @@ describe("LocalStepFunctions through the edge", () => {
       "LookUpMissing",
       "Done",
     ]);
+  });
+});
+
+describe("listing and stopping through the edge", () => {
+  it("stops a running execution and lists executions newest first, filtered by status", async () => {
+    // Prepare: a machine that waits as long as its input says (SecondsPath is not scaled).
+    const sfn = client();
+    const holdArn = stepFunctions.createStateMachine({
+      name: "stack-Hold",
+      definitionText: JSON.stringify({
+        StartAt: "Hold",
+        States: {
+          Hold: { Type: "Wait", SecondsPath: "$.wait", Next: "Done" },
+          Done: { Type: "Succeed" },
+        },
+      }),
+    });
+    const start = (name: string, wait: number) =>
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: holdArn,
+          input: JSON.stringify({ wait }),
+          name,
+        }),
+      );
+    const first = await start("listed-first", 0);
+    await stepFunctions.waitForExecution(first.executionArn as string);
+    const second = await start("listed-second", 3_600);
+
+    // Act
+    const stopped = await sfn.send(new StopExecutionCommand({ executionArn: second.executionArn }));
+    await stepFunctions.waitForExecution(second.executionArn as string);
+    const all = await sfn.send(new ListExecutionsCommand({ stateMachineArn: holdArn }));
+    const aborted = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: holdArn, statusFilter: "ABORTED" }),
+    );
+
+    // Assess
+    expect(stopped.stopDate).toBeInstanceOf(Date);
+    expect((all.executions ?? []).map((execution) => [execution.name, execution.status])).toEqual([
+      ["listed-second", "ABORTED"],
+      ["listed-first", "SUCCEEDED"],
+    ]);
+    expect((aborted.executions ?? []).map((execution) => execution.name)).toEqual([
+      "listed-second",
+    ]);
+    await expect(
+      sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: `arn:aws:states:${region}:${accountId}:stateMachine:missing`,
+        }),
+      ),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
   });
 });
 
