@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchesPattern, validateEventPattern } from "../../local/eventbridge/pattern";
+import { matchesPattern } from "../../local/eventbridge/pattern";
+import { validateEventPattern } from "../../local/eventbridge/pattern-validation";
 import { parseScheduleExpression } from "../../local/schedules/expression";
 import { functionSources } from "../../local/template/functions";
 import { isObject, type Json, readTemplate, type Template } from "../../local/template/read";

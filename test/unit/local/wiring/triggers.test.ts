@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateEventPattern } from "../../../../local/eventbridge/pattern";
+import { validateEventPattern } from "../../../../local/eventbridge/pattern-validation";
 import { functionFromTemplate } from "../../../../local/lambda/definition";
 import { parseScheduleExpression } from "../../../../local/schedules/expression";
 import { readTemplate, resourcesOfType } from "../../../../local/template/read";
