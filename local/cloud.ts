@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { LocalClock } from "./clock";
 import { MetricsStore } from "./cloudwatch/metrics";
-import { type DynamoDBStreamRecord, DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
+import type { DynamoDBStreamRecord } from "./dynamodb/streams";
+import { DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
 import { EcsControlPlane } from "./ecs/control-plane";
 import { defaultContainersDir } from "./ecs/runners/container-bundles";
 import { ProcessTaskRunner } from "./ecs/runners/process-runner";
@@ -12,7 +13,7 @@ import { InProcessEventBus, type LocalEventBus } from "./eventbridge/bus";
 import { FaultInjector, type Faults } from "./faults/faults";
 import { localAccountId, localRegion, localSdkEnvironment } from "./settings";
 
-export type { DynamoDBStreamRecord } from "./dynamodb/streams-proxy";
+export type { DynamoDBStreamRecord } from "./dynamodb/streams";
 export type { EcsControlPlane, HostSpec, TaskEndpoint } from "./ecs/control-plane";
 export type { BusEvent, LocalEventBus } from "./eventbridge/bus";
 export type { Fault } from "./faults/faults";
