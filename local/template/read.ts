@@ -32,6 +32,8 @@ export interface Template {
   Parameters?: Record<string, JsonObject>;
   Mappings?: Record<string, Record<string, JsonObject>>;
   Conditions?: Record<string, Json>;
+  /** Parameter checks CloudFormation makes before it creates or changes anything. */
+  Rules?: Record<string, JsonObject>;
   Globals?: Record<string, JsonObject>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, JsonObject>;

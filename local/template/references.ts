@@ -1,8 +1,8 @@
 import { isObject, type Json, type Template } from "./read";
 
-/** One `!Ref`, `!GetAtt` or `${…}` in a `!Sub`, with where it stands. */
+/** One `!Ref`, `!GetAtt`, `${…}` in a `!Sub` or `DependsOn` entry, with where it stands. */
 export interface Reference {
-  kind: "Ref" | "GetAtt" | "Sub";
+  kind: "Ref" | "GetAtt" | "Sub" | "DependsOn";
   target: string;
   attribute?: string;
   path: string;
@@ -64,11 +64,18 @@ export function danglingReferences(template: Template): Reference[] {
     ["Conditions", (template.Conditions ?? {}) as Json],
     ["Globals", (template.Globals ?? {}) as Json],
   ];
-  return sections
-    .flatMap(([name, section]) => collectReferences(section, name))
-    .filter((ref) => {
-      if (pseudoParameters.has(ref.target)) return false;
-      if (ref.kind === "GetAtt") return !resources.has(ref.target);
-      return !parameters.has(ref.target) && !resources.has(ref.target);
-    });
+  const dependencies = Object.entries(template.Resources).flatMap(([id, resource]) => {
+    const named = resource.DependsOn ?? [];
+    return (Array.isArray(named) ? named : [named]).map(
+      (target): Reference => ({ kind: "DependsOn", target, path: `Resources.${id}.DependsOn` }),
+    );
+  });
+  return [
+    ...sections.flatMap(([name, section]) => collectReferences(section, name)),
+    ...dependencies,
+  ].filter((ref) => {
+    if (pseudoParameters.has(ref.target)) return false;
+    if (ref.kind === "GetAtt" || ref.kind === "DependsOn") return !resources.has(ref.target);
+    return !parameters.has(ref.target) && !resources.has(ref.target);
+  });
 }

@@ -1,4 +1,5 @@
 import { localAccountId, localRegion, localStackName } from "../settings";
+import { evaluateConditions } from "../template/conditions";
 import { isObject, type Json, type JsonObject, type Template } from "../template/read";
 import { type ResolveContext, resolveIntrinsics } from "../template/resolve";
 
@@ -18,28 +19,6 @@ export interface LocalNames {
   loadBalancerDnsNames?: Readonly<Record<string, string>>;
   /** Overrides of parameter defaults (`Stage`, …). */
   parameters?: Readonly<Record<string, string>>;
-}
-
-function evaluateCondition(node: Json, context: ResolveContext, template: Template): boolean {
-  if (!isObject(node)) return Boolean(node);
-  const [name, argument] = Object.entries(node)[0] ?? [];
-  const list = Array.isArray(argument) ? argument : [];
-  switch (name) {
-    case "Fn::Equals": {
-      const [a, b] = list.map((item) => resolveIntrinsics(item, context));
-      return JSON.stringify(a) === JSON.stringify(b);
-    }
-    case "Fn::Not":
-      return !evaluateCondition(list[0] ?? null, context, template);
-    case "Fn::And":
-      return list.every((item) => evaluateCondition(item, context, template));
-    case "Fn::Or":
-      return list.some((item) => evaluateCondition(item, context, template));
-    case "Condition":
-      return evaluateCondition(template.Conditions?.[String(argument)] ?? null, context, template);
-    default:
-      throw new Error(`condition function ${name} is not supported locally`);
-  }
 }
 
 const arnService: Record<string, string> = {
@@ -165,11 +144,6 @@ export function localResolveContext(template: Template, names: LocalNames = {}):
       attributes[`${id}.ServiceArn`] = refs[id];
     }
   }
-  context.conditions = Object.fromEntries(
-    Object.entries(template.Conditions ?? {}).map(([name, node]) => [
-      name,
-      evaluateCondition(node, context, template),
-    ]),
-  );
+  context.conditions = evaluateConditions(template, context);
   return context;
 }
