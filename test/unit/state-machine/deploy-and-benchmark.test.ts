@@ -280,8 +280,12 @@ const failed = {
 
 const fastBenchmark = { durationSeconds: 0.5, connections: 2, warmupSeconds: 0.2, path: "/" };
 
-async function execute(input: Json, handlers: Record<string, TaskHandler>) {
-  const machine = new StateMachine(definition());
+async function execute(
+  input: Json,
+  handlers: Record<string, TaskHandler>,
+  substitutions: Partial<Record<string, string>> = {},
+) {
+  const machine = new StateMachine(definition(substitutions));
   const execution = machine.run(input as JSONValue, {
     overrides: {
       taskResourceLocalHandlers: handlers as Record<
@@ -701,5 +705,47 @@ describe("deploy-and-benchmark executions", () => {
     expect(error?.name).toBe("ServiceNotFound");
     expect(calls.updateService).toEqual([]);
     expect(calls.putItem).toEqual([]);
+  });
+});
+
+describe("deploy-and-benchmark on your own cluster (no load balancer of the stack's)", () => {
+  const noLoadBalancer = { LoadBalancerUrl: "" };
+
+  it("benchmarks the base URL the input gives, with its path", async () => {
+    // Prepare
+    targetStatus = 200;
+    const { handlers, calls } = fakeAws({ polls: [steady] });
+    const input = {
+      ...sampleInput("deploy-task-definition"),
+      benchmark: { ...fastBenchmark, baseUrl: targetUrl, path: "/health" },
+    };
+
+    // Act
+    const { error } = await execute(input, handlers, noLoadBalancer);
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(calls.runner).toEqual([
+      { url: `${targetUrl}/health`, durationSeconds: 0.5, connections: 2, warmupSeconds: 0.2 },
+    ]);
+  });
+
+  it("refuses a missing or non-HTTP base URL before touching the service", async () => {
+    // Prepare
+    const { handlers, calls } = fakeAws({ polls: [steady] });
+    const base = sampleInput("deploy-task-definition");
+
+    // Act
+    const runs = await Promise.all([
+      execute({ ...base, benchmark: fastBenchmark }, handlers, noLoadBalancer),
+      execute({ ...base, benchmark: { baseUrl: "ftp://x" } }, handlers, noLoadBalancer),
+      execute({ ...base, benchmark: { baseUrl: 8080 } }, handlers),
+    ]);
+
+    // Assess
+    expect(runs.map((run) => run.error?.name)).toEqual(Array(3).fill("InvalidInput"));
+    expect(runs[0]?.error?.cause).toMatch(/benchmark\.baseUrl/);
+    expect(calls.describeServices).toBe(0);
+    expect(calls.updateService).toEqual([]);
   });
 });
