@@ -9,18 +9,19 @@ import {
   allSamples,
   detailType,
   type Sample,
-  sampleDeployContext,
   samplesFor,
   type TemplateEvent,
   templateEvents,
 } from "./checks/event-sources";
+import { type Mode, modeContext, modeNamed, modes, templateInMode } from "./checks/modes";
 
 const template = readTemplate();
 const sources = functionSources(template);
 const everySample = allSamples(sources);
+const demo = modeNamed("demo stack, images pushed");
 
-function patternOf(t: Template, event: TemplateEvent): Json {
-  return resolveIntrinsics(event.properties.Pattern ?? null, sampleDeployContext(t));
+function patternOf(t: Template, event: TemplateEvent, mode: Mode = demo): Json {
+  return resolveIntrinsics(event.properties.Pattern ?? null, modeContext(t, mode));
 }
 
 function wantedDetailTypes(pattern: Json): string[] {
@@ -31,9 +32,14 @@ function wantedDetailTypes(pattern: Json): string[] {
 /**
  * A rule's pattern must match every sample of the detail-types it names (and
  * there must be one), and must reject every other sample in events/ — including
- * its own samples moved to another cluster.
+ * its own samples moved to another cluster, unless it serves every cluster.
  */
-function patternProblems(pattern: Json, own: Sample[], all: Sample[]): string[] {
+function patternProblems(
+  pattern: Json,
+  own: Sample[],
+  all: Sample[],
+  otherClusters: "rejected" | "matched" = "rejected",
+): string[] {
   validateEventPattern(pattern);
   const wanted = wantedDetailTypes(pattern);
   const matching = own.filter((s) => wanted.includes(detailType(s.event) ?? ""));
@@ -45,8 +51,11 @@ function patternProblems(pattern: Json, own: Sample[], all: Sample[]): string[] 
     if (isObject(elsewhere.detail ?? null) && "clusterArn" in (elsewhere.detail as object)) {
       (elsewhere.detail as Record<string, Json>).clusterArn =
         "arn:aws:ecs:us-east-1:111122223333:cluster/someone-elses";
-      if (matchesPattern(pattern, elsewhere))
+      const matched = matchesPattern(pattern, elsewhere);
+      if (matched && otherClusters === "rejected")
         problems.push(`matches ${sample.file} of another cluster`);
+      if (!matched && otherClusters === "matched")
+        problems.push(`does not match ${sample.file} of another cluster`);
     }
   }
   for (const sample of all) {
@@ -58,10 +67,21 @@ function patternProblems(pattern: Json, own: Sample[], all: Sample[]): string[] 
   return problems;
 }
 
-const ruleEvents = sources.flatMap((source) =>
-  templateEvents(source)
-    .filter((event) => event.type === "EventBridgeRule")
-    .map((event) => [`${event.functionId}.${event.name}`, source, event] as const),
+const rulesOf = (t: Template) =>
+  functionSources(t).flatMap((source) =>
+    templateEvents(source)
+      .filter((event) => event.type === "EventBridgeRule")
+      .map((event) => [`${event.functionId}.${event.name}`, source, event] as const),
+  );
+const ruleEvents = rulesOf(template);
+
+/** Every rule each mode creates, with whether it serves every cluster (`PerHostClusters=*`). */
+const rulesInModes = modes.flatMap((mode) =>
+  rulesOf(templateInMode(template, mode)).map(([name, source, event]) => {
+    const everyCluster =
+      mode.parameters.PerHostClusters === "*" && source.logicalId === "DesiredCountSyncFunction";
+    return [`${mode.name}: ${name}`, mode, source, event, everyCluster] as const;
+  }),
 );
 
 describe("event wiring in template.yaml", () => {
@@ -69,19 +89,37 @@ describe("event wiring in template.yaml", () => {
     expect(ruleEvents.length).toBeGreaterThan(0);
   });
 
-  it.each(ruleEvents)(
+  it.each(rulesInModes)(
     "%s: matches its samples and rejects unrelated events",
-    (_, source, event) => {
-      expect(patternProblems(patternOf(template, event), samplesFor(source), everySample)).toEqual(
-        [],
-      );
+    (_, mode, source, event, everyCluster) => {
+      const pattern = patternOf(template, event, mode);
+      const otherClusters = everyCluster ? "matched" : "rejected";
+      expect(patternProblems(pattern, samplesFor(source), everySample, otherClusters)).toEqual([]);
     },
   );
+
+  it("serves every cluster with PerHostClusters=* and only the named one otherwise", () => {
+    const everyCluster = rulesInModes.filter(([, , , , all]) => all);
+    expect(everyCluster.map(([name]) => name)).toEqual([
+      "own cluster, sync for every cluster: DesiredCountSyncFunction.ContainerInstanceStateChange",
+    ]);
+    const [, mode, source] = everyCluster[0] ?? [];
+    const [, , event] = ruleEvents.find(([name]) => name.startsWith("DesiredCountSync")) ?? [];
+    if (mode === undefined || source === undefined || event === undefined) throw new Error("none");
+    // The pattern of the one-cluster modes would not do for every cluster, nor the reverse.
+    const oneCluster = patternOf(template, event, modeNamed("own cluster"));
+    expect(patternProblems(oneCluster, samplesFor(source), everySample, "matched")).toContainEqual(
+      expect.stringMatching(/does not match .* of another cluster/),
+    );
+    expect(
+      patternProblems(patternOf(template, event, mode), samplesFor(source), everySample),
+    ).toContainEqual(expect.stringMatching(/matches .* of another cluster/));
+  });
 
   it("catches a pattern that no longer matches its sample", () => {
     const [, source, event] = ruleEvents[0] ?? [];
     if (source === undefined || event === undefined) throw new Error("no rule");
-    const copy = structuredClone(template);
+    const copy = templateInMode(template, demo);
     const resource = copy.Resources[event.functionId]?.Properties?.Events as Record<
       string,
       { Properties: { Pattern: { detail: Record<string, Json> } } }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readTemplate } from "../../local/template/read";
+import { type Json, readTemplate } from "../../local/template/read";
+import { resolveIntrinsics } from "../../local/template/resolve";
 import { grantedActions, leastPrivilege } from "./checks/iam";
+import { modeContext, modes, templateInMode } from "./checks/modes";
 import {
   actionsOfDefinition,
   aslProblems,
@@ -38,11 +40,30 @@ describe("DeployAndBenchmarkStateMachine", () => {
     expect(deployAndBenchmark.definitionText).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"/);
   });
 
-  it("its policies allow exactly what its tasks call, no wildcards", () => {
-    const needed = impliedActions(actionsOfDefinition(definition), deployAndBenchmark.properties);
-    const report = leastPrivilege(needed, grantedActions(deployAndBenchmark.properties.Policies));
-    expect(report).toEqual({ missing: [], unused: [], wildcards: [] });
-  });
+  it.each(modes.map((mode) => [mode.name, mode] as const))(
+    "%s: its policies allow exactly what its tasks call, no wildcards",
+    (_, mode) => {
+      const [inMode] = stateMachineSources(templateInMode(template, mode));
+      if (inMode === undefined) throw new Error(`no state machine in ${mode.name}`);
+      const needed = impliedActions(actionsOfDefinition(definition), inMode.properties);
+      const report = leastPrivilege(needed, grantedActions(inMode.properties.Policies));
+      expect(report).toEqual({ missing: [], unused: [], wildcards: [] });
+    },
+  );
+
+  it.each(modes.map((mode) => [mode.name, mode] as const))(
+    "%s: every substitution resolves, the base URL only where the stack has a load balancer",
+    (_, mode) => {
+      const [inMode] = stateMachineSources(templateInMode(template, mode));
+      const substitutions = resolveIntrinsics(
+        inMode?.substitutions ?? {},
+        modeContext(template, mode),
+      ) as Record<string, Json>;
+      expect(Object.values(substitutions).every((value) => typeof value === "string")).toBe(true);
+      expect(substitutions.ClusterName).toBe("microscale");
+      expect(substitutions.LoadBalancerUrl).toMatch(mode.createsCluster ? /^http:\/\/.+/ : /^$/);
+    },
+  );
 
   it("catches an undefined substitution and an unused one", () => {
     const text = `${deployAndBenchmark.definitionText.slice(0, -1).trimEnd()}, "Comment2": "\${Undefined}"}`;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseTemplate, readTemplate, type Template } from "../../local/template/read";
+import { type Json, parseTemplate, readTemplate, type Template } from "../../local/template/read";
 import { danglingReferences } from "../../local/template/references";
-import { checkResourceSpec, staleAllowlistEntries } from "./checks/resource-spec";
 
 const template = readTemplate();
 const broken = (mutate: (copy: Template) => void): Template => {
@@ -74,41 +73,61 @@ describe("template.yaml", () => {
     });
   });
 
-  describe("resource specification", () => {
-    it("every resource type and property name is in the CloudFormation spec (or the allowlist)", () => {
-      expect(checkResourceSpec(template)).toEqual([]);
+  describe("findings of the review against the AWS docs", () => {
+    const props = (id: string) => template.Resources[id]?.Properties ?? {};
+
+    it("the Auto Scaling group sets no DesiredCapacity, so an update never resets the hosts", () => {
+      expect(props("HostAutoScalingGroup")).not.toHaveProperty("DesiredCapacity");
+      expect(template.Parameters).not.toHaveProperty("DesiredHosts");
+      expect(props("HostAutoScalingGroup").MinSize).toEqual({ Ref: "MinHosts" });
     });
 
-    it("the allowlist only holds properties the spec still lacks", () => {
-      expect(staleAllowlistEntries()).toEqual([]);
+    it("hosts answer IMDS one hop away only, and require IMDSv2 tokens", () => {
+      const data = props("HostLaunchTemplate").LaunchTemplateData as Record<string, Json>;
+      expect(data.MetadataOptions).toEqual({ HttpTokens: "required", HttpPutResponseHopLimit: 1 });
     });
 
-    it("catches a misspelt property, a nested one and an unknown type", () => {
-      const copy = broken((t) => {
-        const cluster = t.Resources.Cluster?.Properties as Record<string, unknown>;
-        cluster.ClusterNmae = "x";
-        const table = t.Resources.DemandTable?.Properties as Record<string, unknown>;
-        table.StreamSpecification = { ViewType: "NEW_IMAGE" };
-        t.Resources.Bogus = { Type: "AWS::ECS::Clutser" };
+    it("alarms on tasks waiting for hosts (PROVISIONING) through CapacityProviderReservation", () => {
+      expect(template.Resources).not.toHaveProperty("PendingTasksAlarm");
+      expect(props("ProvisioningTasksAlarm")).toMatchObject({
+        Namespace: "AWS/ECS/ManagedScaling",
+        MetricName: "CapacityProviderReservation",
+        Threshold: 100,
+        ComparisonOperator: "GreaterThanThreshold",
       });
-      const problems = checkResourceSpec(copy).map((p) => p.problem);
-      expect(problems).toContain("AWS::ECS::Cluster has no property ClusterNmae");
-      expect(problems).toContain(
-        "AWS::DynamoDB::Table.StreamSpecification has no property ViewType",
-      );
-      expect(problems).toContain("unknown resource type AWS::ECS::Clutser");
     });
 
-    it("catches a misspelt property inside a SAM event", () => {
-      const copy = broken((t) => {
-        const fn = t.Resources.DemandRandomizerFunction?.Properties as Record<string, unknown>;
-        const events = fn.Events as Record<string, { Properties: Record<string, unknown> }>;
-        const tick = events.Tick;
-        if (tick) tick.Properties.Schedul = "rate(1 minute)";
+    it("names the layer after the stack", () => {
+      expect(props("RuntimeLayer").LayerName).toEqual({ "Fn::Sub": "${AWS::StackName}-runtime" });
+    });
+
+    it("reserves no scaler concurrency by default, which a new account could not", () => {
+      expect(template.Parameters?.PriorityScalerConcurrency?.Default).toBe(0);
+      const { ReservedConcurrentExecutions } = props("PriorityScalerFunction");
+      expect(ReservedConcurrentExecutions).toEqual({
+        "Fn::If": [
+          "ReservesScalerConcurrency",
+          { Ref: "PriorityScalerConcurrency" },
+          { Ref: "AWS::NoValue" },
+        ],
       });
-      expect(checkResourceSpec(copy).map((p) => p.problem)).toContain(
-        "AWS::Serverless::Function.ScheduleEvent has no property Schedul",
-      );
+    });
+
+    it("can create the ECS service-linked role, and the cluster waits for it", () => {
+      expect(template.Resources.EcsServiceLinkedRole).toMatchObject({
+        Type: "AWS::IAM::ServiceLinkedRole",
+        Condition: "CreatesEcsServiceLinkedRole",
+        DeletionPolicy: "Retain",
+        Properties: { AWSServiceName: "ecs.amazonaws.com" },
+      });
+      for (const id of ["Cluster", "HostCapacityProvider"]) {
+        expect(template.Resources[id]?.DependsOn, id).toBe("EcsServiceLinkedRoleReady");
+      }
+      expect(template.Resources.EcsServiceLinkedRoleReady?.Metadata).toEqual({
+        ServiceLinkedRole: {
+          "Fn::If": ["CreatesEcsServiceLinkedRole", { Ref: "EcsServiceLinkedRole" }, ""],
+        },
+      });
     });
   });
 });

@@ -1,41 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { FunctionSource } from "../../../local/template/functions";
-import {
-  isObject,
-  type Json,
-  type JsonObject,
-  projectRoot,
-  type Template,
-} from "../../../local/template/read";
-import { type ResolveContext, resolveIntrinsics } from "../../../local/template/resolve";
-
-/** The account, region and stack the samples in events/ were captured from. */
-export const sampleStack = {
-  accountId: "111122223333",
-  region: "us-east-1",
-  stackName: "microscale",
-} as const;
-
-/** Enough of a deployed stack's values to resolve event patterns (cluster name and ARN). */
-export function sampleDeployContext(template: Template): ResolveContext {
-  const { accountId, region, stackName } = sampleStack;
-  const pseudo = {
-    "AWS::AccountId": accountId,
-    "AWS::Region": region,
-    "AWS::StackName": stackName,
-    "AWS::Partition": "aws",
-    "AWS::URLSuffix": "amazonaws.com",
-  };
-  const clusterName = resolveIntrinsics(
-    template.Resources.Cluster?.Properties?.ClusterName ?? stackName,
-    { refs: pseudo },
-  );
-  return {
-    refs: { ...pseudo, Cluster: String(clusterName) },
-    attributes: { "Cluster.Arn": `arn:aws:ecs:${region}:${accountId}:cluster/${clusterName}` },
-  };
-}
+import { isObject, type Json, type JsonObject, projectRoot } from "../../../local/template/read";
 
 export interface TemplateEvent {
   functionId: string;
