@@ -1,6 +1,6 @@
 import { localAccountId, localRegion, localStackName } from "../settings";
 import { evaluateConditions } from "../template/conditions";
-import { isObject, type Json, type JsonObject, type Template } from "../template/read";
+import type { JsonObject, Template } from "../template/read";
 import { type ResolveContext, resolveIntrinsics } from "../template/resolve";
 
 /**

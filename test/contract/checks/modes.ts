@@ -1,7 +1,7 @@
 import { templateUnderConditions } from "../../../local/template/conditions";
 import type { Template } from "../../../local/template/read";
 import type { ResolveContext } from "../../../local/template/resolve";
-import { localResolveContext } from "../../../local/wiring/plan";
+import { localResolveContext } from "../../../local/wiring/names";
 
 /** The account, region and stack the samples in events/ were captured from. */
 export const sampleStack = {

@@ -346,7 +346,8 @@ describe("deploy-and-benchmark executions", () => {
     expect(calls.updateService).toEqual([
       { Cluster: CLUSTER, Service: "web", TaskDefinition: NEXT, DesiredCount: 2 },
     ]);
-    expect(calls.runner).toEqual([{ url: `${targetUrl}/`, ...fastBenchmark }]);
+    // The runner drops what is the state machine's (path, baseUrl).
+    expect(calls.runner).toEqual([{ url: `${targetUrl}/`, baseUrl: targetUrl, ...fastBenchmark }]);
     expect(calls.query).toEqual([]);
     expect(output).toMatchObject({
       service: "web",
@@ -690,6 +691,7 @@ describe("deploy-and-benchmark executions", () => {
     expect(defaults.error).toBeUndefined();
     expect(calls.runner[0]).toEqual({
       url: `${targetUrl}/`,
+      baseUrl: targetUrl,
       path: "/",
       durationSeconds: 10,
       connections: 10,
@@ -726,7 +728,7 @@ describe("deploy-and-benchmark on your own cluster (no load balancer of the stac
     // Assess
     expect(error).toBeUndefined();
     expect(calls.runner).toEqual([
-      { url: `${targetUrl}/health`, durationSeconds: 0.5, connections: 2, warmupSeconds: 0.2 },
+      { ...fastBenchmark, url: `${targetUrl}/health`, baseUrl: targetUrl, path: "/health" },
     ]);
   });
 
