@@ -62,8 +62,9 @@ const benchmarkRequestSchema = z.object({
     .nonnegative("must not be negative")
     .max(60, "must be at most 60")
     .default(2),
-  // The gate's thresholds (DESIGN.md, "Deploy-and-benchmark input"); other fields of
-  // the state machine's benchmark settings (path) are not the runner's and are dropped.
+  // The gate's thresholds, passed on from the `benchmark` settings of the state machine's
+  // input (events/deploy-and-benchmark/); its other fields (path) are not the runner's
+  // and are dropped.
   maxErrorRate: z
     .number({ error: "must be a number" })
     .min(0, "must not be negative")

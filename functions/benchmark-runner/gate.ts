@@ -4,7 +4,7 @@
  * only asks "PASSED or FAILED?" and the Cause it fails with comes from here.
  */
 
-/** DESIGN.md's default: at most 1 % of requests may fail. */
+/** The default gate when the input sets no maxErrorRate: at most 1 % of requests may fail. */
 export const DEFAULT_MAX_ERROR_RATE = 0.01;
 
 export interface GateThresholds {

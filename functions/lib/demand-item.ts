@@ -5,9 +5,9 @@ import { CorruptItemError } from "./errors";
 import { isRecord } from "./objects";
 
 /**
- * The demand item in `DemandTable` (DESIGN.md, "Data"): key `pk` = "demand",
- * `value` (N, integer 0..DEMAND_MAX), `version` (N, +1 per write), `updatedAt` (S,
- * ISO-8601). The randomizer writes it; the priority scaler reads it, from GetItem or
+ * The demand item in `DemandTable`, one item: key `pk` = "demand", `value` (N, integer
+ * 0..DEMAND_MAX), `version` (N, +1 per write, written on the condition that the stored
+ * version is still the one read), `updatedAt` (S, ISO-8601). The randomizer writes it; the priority scaler reads it, from GetItem or
  * from a stream record's NewImage. Both go through `inspectDemandItem`, so "valid"
  * means the same thing everywhere.
  *
