@@ -1,4 +1,5 @@
 import {
+  DescribeContainerInstancesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListContainerInstancesCommand,
@@ -105,5 +106,55 @@ describe("deriving capacity when ECS leaves data out", () => {
       deriveCapacity(client, cluster, [{ taskDefinition: arn }], new Map(), {}),
     ).rejects.toThrow(MissingDataError);
     expect(ecs).not.toHaveReceivedCommand(ListContainerInstancesCommand);
+  });
+});
+
+describe("deriving capacity from the cluster", () => {
+  const client = new ECSClient({ region: "us-east-1" });
+  const ecs = mockClient(client);
+  const cluster = "microscale";
+  const arn = (name: string) => `arn:aws:ecs:us-east-1:111122223333:task-definition/${name}:1`;
+  beforeEach(() => {
+    ecs.reset();
+    ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
+      taskDefinition: { taskDefinitionArn: input.taskDefinition, cpu: "256", memory: "512" },
+    }));
+    const host = `arn:aws:ecs:us-east-1:111122223333:container-instance/${cluster}/1`;
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [host] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [
+        {
+          containerInstanceArn: host,
+          status: "ACTIVE",
+          agentConnected: true,
+          // Room for one more slot: the worker tasks below already hold theirs.
+          remainingResources: [
+            { name: "CPU", integerValue: 300 },
+            { name: "MEMORY", integerValue: 600 },
+          ],
+        },
+      ],
+    });
+  });
+  afterAll(() => ecs.restore());
+
+  it("counts pending worker tasks with the running ones: they already hold their slots", async () => {
+    // Prepare: ECS has placed 3 P1 and 5 P2 tasks; 1 + 2 of them are still PENDING.
+    const workers = [
+      { taskDefinition: arn("high"), runningCount: 2, pendingCount: 1 },
+      { taskDefinition: arn("low"), runningCount: 3, pendingCount: 2 },
+    ];
+
+    // Act
+    const derived = await deriveCapacity(client, cluster, workers, new Map(), {});
+
+    // Assess
+    expect(derived).toEqual({
+      capacity: 9,
+      instances: 1,
+      slot: { cpu: 256, memory: 512 },
+      freeSlots: 1,
+      workerTasks: 8,
+    });
   });
 });
