@@ -270,6 +270,14 @@ const steady = {
     { Id: "ecs-svc/2", Status: "PRIMARY", RolloutState: "COMPLETED", TaskDefinition: NEXT },
   ],
 };
+/** The new deployment has COMPLETED, but ECS still lists the old one: tasks are still moving. */
+const oldStillListed = {
+  runningCount: 2,
+  deployments: [
+    { Id: "ecs-svc/2", Status: "PRIMARY", RolloutState: "COMPLETED", TaskDefinition: NEXT },
+    { Id: "ecs-svc/1", Status: "ACTIVE", RolloutState: "COMPLETED", TaskDefinition: PREVIOUS },
+  ],
+};
 const failed = {
   runningCount: 0,
   deployments: [
@@ -376,6 +384,23 @@ describe("deploy-and-benchmark executions", () => {
     expect(attribute(item, "serviceStatus")).toEqual({ S: "web#SUCCEEDED" });
     expect(attribute(item, "verdict")).toEqual({ S: "PASSED" });
     expect(attribute(item, "taskDefinition")).toEqual({ S: NEXT });
+  });
+
+  it("is not steady while the old deployment is still listed, even with ours COMPLETED", async () => {
+    // Prepare
+    targetStatus = 200;
+    const { handlers, calls } = fakeAws({ polls: [oldStillListed, oldStillListed, steady] });
+
+    // Act
+    const { error } = await execute(
+      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
+      handlers,
+    );
+
+    // Assess: the service read, then three polls; the benchmark only after the third
+    expect(error).toBeUndefined();
+    expect(calls.describeServices).toBe(1 + 3);
+    expect(calls.runner).toHaveLength(1);
   });
 
   it("registers a copy of the current task definition with the new image", async () => {
