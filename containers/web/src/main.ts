@@ -68,21 +68,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Retries 5xx, network errors and timeouts; a 4xx is the caller's problem and is returned as is. */
 async function callBackendWithRetries(): Promise<BackendReply & { attempts: number }> {
   let lastProblem = "no attempt made";
-  for (let attempt = 1; attempt <= config.retries + 1; attempt += 1) {
-    if (attempt > 1) await sleep(config.backoffMs * 2 ** (attempt - 2));
+  let attempts = 0;
+  while (attempts <= config.retries) {
+    if (attempts > 0) await sleep(config.backoffMs * 2 ** (attempts - 1));
+    attempts += 1;
     try {
       const reply = await callBackend();
-      if (reply.status < 500) return { ...reply, attempts: attempt };
+      if (reply.status < 500) return { ...reply, attempts };
       lastProblem = `backend answered ${reply.status}`;
     } catch (error) {
       lastProblem = String(error);
     }
   }
-  return {
-    status: 502,
-    body: { error: "backend unavailable", cause: lastProblem },
-    attempts: config.retries + 1,
-  };
+  // The attempts made, counted: a loop bound off by one shows in the reply.
+  return { status: 502, body: { error: "backend unavailable", cause: lastProblem }, attempts };
 }
 
 await serve("web", config.port, async (request, response) => {

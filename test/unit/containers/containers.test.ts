@@ -160,6 +160,33 @@ describe("web in front of a flaky backend", () => {
     expect(reply.body).toMatchObject({ attempts: 3 });
   });
 
+  it("makes exactly BACKEND_RETRIES + 1 backend calls before answering 502", async () => {
+    // Prepare: a backend that answers 500 to every call and counts them
+    let backendCalls = 0;
+    const failing = createServer((_request, response) => {
+      backendCalls += 1;
+      const body = JSON.stringify({ error: "down" });
+      response.writeHead(500, { "content-length": Buffer.byteLength(body) });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    const web = await run("web", {
+      BACKEND_URL: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/`,
+      BACKEND_RETRIES: "3",
+      BACKEND_BACKOFF_MS: "1",
+    });
+
+    // Act
+    const reply = await get(web.port as number);
+
+    // Assess: the first call and three retries, each seen by the backend
+    expect(reply.status).toBe(502);
+    expect(backendCalls).toBe(4);
+    expect(reply.body).toMatchObject({ attempts: 4 });
+    failing.closeAllConnections();
+    await new Promise((resolve) => failing.close(resolve));
+  });
+
   it("gives up on a slow backend attempt after BACKEND_TIMEOUT_MS", async () => {
     // Prepare
     const backend = await run("backend", { FAILURE_RATE: "0", LATENCY_MS: "2000" });
