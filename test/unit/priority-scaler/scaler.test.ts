@@ -20,6 +20,7 @@ import {
 } from "../../../functions/lib/errors";
 import type { TaskSize } from "../../../functions/priority-scaler/capacity";
 import { loadConfig, type ScalerConfig } from "../../../functions/priority-scaler/config";
+import { planScaling } from "../../../functions/priority-scaler/plan";
 import { scalePriorities } from "../../../functions/priority-scaler/scaler";
 import { demandImage } from "../../support/demand-item";
 import { type EventBridgeSample, sampleEvent } from "../../support/events";
@@ -450,6 +451,33 @@ describe("priority scaler", () => {
       );
       expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     });
+  });
+
+  it("a failed shrink stops the plan: the grow after it is never sent", async () => {
+    // Prepare: demand 3 → 7 on 9 slots, and P2's surplus tasks have already stopped, so
+    // the plan has two steps: shrink P2 6 → 2, then grow P1 3 → 7. The shrink fails.
+    demand(7);
+    workers(service("high-priority", 3), service("low-priority", 6, 2));
+    const plan = planScaling({
+      demand: 7,
+      capacity: 9,
+      high: { desired: 3, running: 3, pending: 0 },
+      low: { desired: 6, running: 2, pending: 0 },
+    });
+    expect(plan.steps).toEqual([
+      { role: "low", from: 6, to: 2 },
+      { role: "high", from: 3, to: 7 },
+    ]);
+    ecs
+      .on(UpdateServiceCommand, { service: "low-priority" })
+      .rejects(new Error("ServiceNotActiveException"));
+
+    // Act
+    const failure = scalePriorities(reconcile(), config(), deps());
+
+    // Assess
+    await expect(failure).rejects.toThrow("ServiceNotActiveException");
+    expect(updates()).toEqual([{ cluster, service: "low-priority", desiredCount: 2 }]);
   });
 
   describe("capacity derived from the cluster", () => {
