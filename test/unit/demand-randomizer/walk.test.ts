@@ -24,6 +24,20 @@ function reachable(current: number, bounds = defaults): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
+/**
+ * How often each next value comes up from `current` when the random source is swept
+ * evenly over [0, 1) in `draws` steps: with `draws` a multiple of every range size, a
+ * uniform step draw gives each allowed value exactly draws / (range size).
+ */
+function counts(current: number, bounds = defaults, draws = 840): Map<number, number> {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < draws; i++) {
+    const next = nextDemand(current, bounds, () => (i + 0.5) / draws);
+    seen.set(next, (seen.get(next) ?? 0) + 1);
+  }
+  return new Map([...seen].sort(([a], [b]) => a - b));
+}
+
 describe("bounded random walk", () => {
   it("starts at half of MAX, rounded down", () => {
     expect(firstDemand(9)).toBe(4);
@@ -50,6 +64,11 @@ describe("bounded random walk", () => {
       nextDemand(0, defaults, sequence(r)),
     );
     expect(from0).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    // From either edge each of the 4 allowed values takes a quarter, from the middle
+    // each of the 7 a seventh: clamping a wider draw would pile the rest on the edge.
+    expect(counts(0)).toEqual(new Map([0, 1, 2, 3].map((v) => [v, 210])));
+    expect(counts(9)).toEqual(new Map([6, 7, 8, 9].map((v) => [v, 210])));
+    expect(counts(4)).toEqual(new Map([1, 2, 3, 4, 5, 6, 7].map((v) => [v, 120])));
   });
 
   it("stays in range even if a random source returns exactly 1", () => {
@@ -95,11 +114,12 @@ describe("bounded random walk", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10 }), (delta) => {
         const max = 3 * delta;
-        const moves = [0, max].map(
-          (edge) =>
-            reachable(edge, { max, delta }).filter((value) => value !== edge).length / (delta + 1),
-        );
-        expect(moves).toEqual([delta / (delta + 1), delta / (delta + 1)]);
+        const draws = (delta + 1) * 100;
+        const leaving = [0, max].map((edge) => {
+          const stays = counts(edge, { max, delta }, draws).get(edge) ?? 0;
+          return (draws - stays) / draws;
+        });
+        expect(leaving).toEqual([delta / (delta + 1), delta / (delta + 1)]);
       }),
     );
   });
