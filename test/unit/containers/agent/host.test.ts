@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeHost } from "../../../containers/agent/src/host";
+import { describeHost } from "../../../../containers/agent/src/host";
 
 /** Shapes from the ECS docs: the container metadata file and `${ECS_CONTAINER_METADATA_URI_V4}/task`. */
 const metadataFile = {
