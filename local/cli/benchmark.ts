@@ -16,9 +16,9 @@ import {
   sampleInputPath,
 } from "../scenario/deploy";
 import { joinHosts, scaleOutForUnplacedTasks } from "../scenario/hosts";
+import { defaultScenarioOptions } from "../scenario/options";
 import { consoleProgress } from "../scenario/progress";
 import { Recorder } from "../scenario/recorder";
-import { defaultScenarioOptions } from "../scenario/scenario";
 import { quietFunctionLogs } from "../scenario/system";
 import { bootFromCommandLine, readCommandLine } from "./command-line";
 

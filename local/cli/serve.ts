@@ -7,7 +7,7 @@
  */
 
 import { joinHosts } from "../scenario/hosts";
-import { defaultScenarioOptions } from "../scenario/scenario";
+import { defaultScenarioOptions } from "../scenario/options";
 import { quietFunctionLogs } from "../scenario/system";
 import { bootFromCommandLine, readCommandLine } from "./command-line";
 

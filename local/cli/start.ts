@@ -7,8 +7,9 @@
 import { relative } from "node:path";
 import { writeReport } from "../report/write";
 import { readDeployInput } from "../scenario/deploy";
+import { summaryTable } from "../scenario/outcome";
 import { consoleProgress } from "../scenario/progress";
-import { runScenario, summaryTable } from "../scenario/scenario";
+import { runScenario } from "../scenario/scenario";
 import { quietFunctionLogs } from "../scenario/system";
 import { bootFromCommandLine, readCommandLine } from "./command-line";
 

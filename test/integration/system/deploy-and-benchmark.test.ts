@@ -6,9 +6,9 @@ import {
   recordedRuns,
 } from "../../../local/scenario/deploy";
 import { joinHosts } from "../../../local/scenario/hosts";
+import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { silentProgress } from "../../../local/scenario/progress";
 import { Recorder } from "../../../local/scenario/recorder";
-import { defaultScenarioOptions } from "../../../local/scenario/scenario";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff } from "./helpers";
 

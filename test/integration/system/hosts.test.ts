@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostsJoin, hostsLeave } from "../../../local/scenario/phases";
 import {
   controllerNames,
-  hostsJoin,
-  hostsLeave,
   type ScenarioContext,
   startScenario,
-} from "../../../local/scenario/scenario";
+} from "../../../local/scenario/run-context";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, collectingProgress } from "./helpers";
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
+import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { Recorder } from "../../../local/scenario/recorder";
-import { defaultScenarioOptions } from "../../../local/scenario/scenario";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
 import { prioritiesConverged } from "../../../local/scenario/observe";
+import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { Recorder } from "../../../local/scenario/recorder";
-import { defaultScenarioOptions } from "../../../local/scenario/scenario";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
 

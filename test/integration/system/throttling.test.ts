@@ -1,6 +1,7 @@
 import { ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScenario, type ScenarioOutcome } from "../../../local/scenario/scenario";
+import type { ScenarioOutcome } from "../../../local/scenario/outcome";
+import { runScenario } from "../../../local/scenario/scenario";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { localClients } from "../../support/local-clients";
 import { bootTestSystem, collectingProgress } from "./helpers";

@@ -1,0 +1,169 @@
+import { type DeployInput, type DeployOutcome, deployAndBenchmark, recordedRuns } from "./deploy";
+import {
+  activeHosts,
+  deregisterHosts,
+  drainHosts,
+  joinHosts,
+  scaleOutForUnplacedTasks,
+  tasksOnHost,
+} from "./hosts";
+import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
+import {
+  controllerNames,
+  demandRandomizerId,
+  expectPerHost,
+  expectPriorities,
+  recordCheck,
+  type ScenarioContext,
+} from "./run-context";
+
+/**
+ * The scenario's phases, each a change to the system and the convergence it waits for:
+ * hosts join, demand walks, hosts drain and leave, a deploy-and-benchmark execution.
+ */
+
+export async function hostsJoin(context: ScenarioContext): Promise<void> {
+  const { system, progress, options } = context;
+  progress.phase("hosts join", `${options.hosts.initial} → ${options.hosts.peak}`);
+  // The first host alone, so the web and backend tasks land together on the host that stays.
+  joinHosts(system, 1, options.hostSize);
+  const first = await context.recorder.until(
+    (s) => s.web.running === s.web.desired && s.web.desired > 0 && perHostConverged(s),
+    options.convergeDeadlineMs,
+  );
+  progress.info(
+    `first host: web ${first.snapshot.web.running}/${first.snapshot.web.desired} running, per-host ${first.snapshot.perHost.running}`,
+  );
+  joinHosts(system, options.hosts.initial - 1, options.hostSize);
+  progress.info(`${options.hosts.initial - 1} more hosts register`);
+  await expectPerHost(context, `${options.hosts.initial} hosts`);
+  joinHosts(system, options.hosts.peak - options.hosts.initial, options.hostSize);
+  progress.info(`${options.hosts.peak - options.hosts.initial} more hosts register`);
+  await expectPerHost(context, `${options.hosts.peak} hosts`);
+}
+
+/** Watches the demand walk: every step, whether P1/P2 settled on it before the next one. */
+export async function demandWalk(context: ScenarioContext): Promise<void> {
+  const { progress, options, recorder } = context;
+  progress.phase("demand walks", `${options.walkSeconds} s; P1 follows demand, P2 takes the rest`);
+  const end = Date.now() + options.walkSeconds * 1000;
+  let current: number | undefined = recorder.latest?.demand;
+  let settled = false;
+  let stepStarted = Date.now();
+  const values = new Set<number>();
+  while (Date.now() < end) {
+    const snapshot = await recorder.next();
+    if (snapshot.demand !== current) {
+      if (current !== undefined && !settled) {
+        progress.info(`demand ${current} → ${snapshot.demand} before P1/P2 settled`);
+      }
+      current = snapshot.demand;
+      settled = false;
+      stepStarted = Date.now();
+      context.demandSteps.total++;
+      if (current !== undefined) values.add(current);
+    }
+    if (!settled && prioritiesConverged(snapshot)) {
+      settled = true;
+      context.demandSteps.followed++;
+      progress.info(
+        `${describeCounts(snapshot)} ✓ ${((Date.now() - stepStarted) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  recordCheck(context, controllerNames.demand, {
+    what: "demand moved",
+    ok: values.size >= 2,
+    detail: `${context.demandSteps.total} steps over ${values.size} values (${[...values].join(", ")})`,
+  });
+  // The walk ends: demand holds from here, so the checks that follow wait for the scaler
+  // on a fixed target. On a faster clock the randomizer steps every second or two, quicker
+  // than a throttled, serialized scaler settles under load.
+  const { scheduler } = context.system.wired;
+  for (const rule of scheduler.ruleNames()) {
+    if (rule.startsWith(`${demandRandomizerId}.`)) scheduler.setEnabled(rule, false);
+  }
+  progress.info("demand holds: the randomizer's schedule is disabled");
+  await expectPriorities(context, "after the walk");
+}
+
+export async function hostsLeave(context: ScenarioContext): Promise<void> {
+  const { system, progress, options, recorder } = context;
+  const active = activeHosts(system);
+  progress.phase("hosts drain and leave", `${active.length} → ${options.hosts.final}`);
+  // The Auto Scaling group picks the hosts; the ones serving web and backend stay.
+  const busy = (arn: string) =>
+    system.cloud.ecs
+      .tasksOf(system.names.cluster)
+      .some(
+        (task) =>
+          task.containerInstanceArn === arn &&
+          task.lastStatus !== "STOPPED" &&
+          [
+            `service:${system.names.services.web}`,
+            `service:${system.names.services.backend}`,
+          ].includes(task.group ?? ""),
+      );
+  const keep = [...active.filter(busy), ...active.filter((arn) => !busy(arn))].slice(
+    0,
+    options.hosts.final,
+  );
+  const leaving = active.filter((arn) => !keep.includes(arn));
+  await drainHosts(system, leaving);
+  progress.info(`UpdateContainerInstancesState DRAINING × ${leaving.length}`);
+  await expectPerHost(context, `${options.hosts.final} ACTIVE hosts (${leaving.length} draining)`);
+  const drained = await recorder.until(
+    () => leaving.every((arn) => tasksOnHost(system, arn) === 0),
+    options.convergeDeadlineMs / 2,
+  );
+  const left = leaving.reduce((sum, arn) => sum + tasksOnHost(system, arn), 0);
+  await deregisterHosts(system, leaving);
+  progress.info(
+    drained.ok
+      ? `drained in ${drained.seconds.toFixed(1)} s; DeregisterContainerInstance × ${leaving.length}`
+      : `${left} tasks still on the draining hosts after ${drained.seconds.toFixed(1)} s (no free slot elsewhere); DeregisterContainerInstance force × ${leaving.length}`,
+  );
+  await expectPerHost(context, `${options.hosts.final} hosts`);
+  await expectPriorities(context, `${options.hosts.final} hosts`);
+}
+
+export async function deployPhase(context: ScenarioContext, input: DeployInput): Promise<void> {
+  const { system, progress, options } = context;
+  progress.phase(
+    "deploy and benchmark",
+    `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark?.durationSeconds ?? 10} s load through the load balancer`,
+  );
+  const before = (await context.recorder.next()).web.taskDefinition;
+  const stopScaling = scaleOutForUnplacedTasks(
+    system,
+    [input.service],
+    options.hostSize,
+    (service, hosts) =>
+      progress.info(`managed scaling: ${service} has tasks no host can take → host ${hosts} joins`),
+  );
+  let outcome: DeployOutcome;
+  try {
+    outcome = await deployAndBenchmark(system, input, progress, options.deployDeadlineMs);
+  } finally {
+    stopScaling();
+  }
+  context.deployment = outcome;
+  const web = (await context.recorder.next()).web;
+  const runs = await recordedRuns(system, input.service);
+  const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
+  const rolled = outcome.output?.taskDefinition;
+  recordCheck(context, controllerNames.deploy, {
+    what: "execution",
+    ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
+    detail:
+      outcome.status === "SUCCEEDED"
+        ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
+        : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
+  });
+  await expectPerHost(context, "after the rollout");
+  await expectPriorities(context, "after the rollout");
+}
+
+function short(arn: string): string {
+  return arn.split("/").pop() ?? arn;
+}
