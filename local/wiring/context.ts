@@ -47,7 +47,7 @@ export class Wiring {
     return this.cloud.clock;
   }
 
-  /** The template's resources of one type that the wiring creates locally. */
+  /** The template's resources of one type, as `[logicalId, resource]` in template order. */
   resources(type: string): [string, Resource][] {
     return resourcesOfType(this.template, type);
   }
