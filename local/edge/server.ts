@@ -9,6 +9,7 @@ import {
 import type { FaultInjector } from "../faults/faults";
 import { listenOnLoopback } from "../loopback";
 import { AwsError } from "./errors";
+import { type QueryApi, QueryParams, queryError, queryResponse } from "./query-protocol";
 
 /** A JSON-protocol operation: parsed input in, output object out (or a thrown AwsError). */
 export type JsonHandler = (operation: string, input: unknown) => Promise<unknown>;
@@ -49,11 +50,13 @@ const knownServices: Record<string, string> = {
 
 /**
  * The edge endpoint: one loopback HTTP server that routes AWS JSON-protocol requests
- * by `X-Amz-Target` (`<prefix>.<Operation>`), so `AWS_ENDPOINT_URL` serves every SDK
- * client. Credentials and signatures are not checked.
+ * by `X-Amz-Target` (`<prefix>.<Operation>`), and query-protocol requests (a form
+ * with `Action` and `Version`, no X-Amz-Target) by `Version`, so `AWS_ENDPOINT_URL`
+ * serves every SDK client. Credentials and signatures are not checked.
  */
 export class Edge {
   private readonly routes = new Map<string, Route>();
+  private readonly queryApis = new Map<string, QueryApi>();
   private readonly server: Server;
 
   constructor(private readonly faults: FaultInjector) {
@@ -87,6 +90,10 @@ export class Edge {
     });
   }
 
+  routeQuery(api: QueryApi): void {
+    this.queryApis.set(api.version, api);
+  }
+
   async listen(port: number, host: string): Promise<string> {
     return `http://${host}:${await listenOnLoopback(this.server, port, host)}`;
   }
@@ -100,6 +107,10 @@ export class Edge {
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
+    if (isQueryRequest(request.headers)) {
+      await this.serveQuery(body, response);
+      return;
+    }
     const target = header(request.headers, "x-amz-target") ?? "";
     const dot = target.lastIndexOf(".");
     const prefix = dot < 0 ? target : target.slice(0, dot);
@@ -123,10 +134,44 @@ export class Edge {
           ? thrown
           : thrown instanceof SyntaxError
             ? new AwsError("SerializationException", thrown.message)
-            : new AwsError("InternalFailure", String(thrown), 500);
+            : internalFailure(thrown);
       send(response, errorResponse(error, type, route.namespace));
     }
   }
+
+  private async serveQuery(body: Buffer, response: ServerResponse): Promise<void> {
+    const params = QueryParams.parse(body.toString("utf8"));
+    const action = params.string("Action") ?? "";
+    const version = params.string("Version") ?? "";
+    const api = this.queryApis.get(version);
+    if (api === undefined || action === "") {
+      const error = new AwsError(
+        "UnknownOperationException",
+        `The local cloud does not serve Action "${action}" of query API Version "${version}"`,
+      );
+      send(response, errorResponse(error, "application/x-amz-json-1.1", undefined));
+      return;
+    }
+    try {
+      await this.faults.apply(api.service, action);
+      send(response, queryResponse(action, api.namespace, await api.handle(action, params)));
+    } catch (thrown) {
+      const error = thrown instanceof AwsError ? thrown : internalFailure(thrown);
+      send(response, queryError(error, api.namespace));
+    }
+  }
+}
+
+function internalFailure(thrown: unknown): AwsError {
+  return new AwsError("InternalFailure", String(thrown), 500);
+}
+
+/** Query-protocol requests carry no X-Amz-Target; their body is a form. */
+function isQueryRequest(headers: IncomingHttpHeaders): boolean {
+  return (
+    header(headers, "x-amz-target") === undefined &&
+    (header(headers, "content-type") ?? "").startsWith("application/x-www-form-urlencoded")
+  );
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
