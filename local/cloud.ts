@@ -1,4 +1,6 @@
 import { join, resolve } from "node:path";
+import { AutoScaling } from "./autoscaling/model";
+import { autoScalingApi } from "./autoscaling/responses";
 import { LocalClock } from "./clock";
 import { MetricsStore } from "./cloudwatch/metrics";
 import type { DynamoDBStreamRecord } from "./dynamodb/streams";
@@ -38,6 +40,8 @@ export interface LocalCloudOptions {
   failedTasksThreshold?: number;
   /** RUNNING time before a rollout counts as COMPLETED; default 500 ms (0 when simulated). */
   taskStabilizationMs?: number;
+  /** Simulated seconds from an Auto Scaling launch to the host registering; default 1. */
+  hostBootSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -47,6 +51,7 @@ export interface LocalCloud {
   region: string;
   accountId: string;
   ecs: EcsControlPlane;
+  autoscaling: AutoScaling;
   events: LocalEventBus;
   dynamodb: {
     subscribeStream(
@@ -67,8 +72,9 @@ export interface LocalCloud {
 const repoRoot = resolve(defaultContainersDir, "..");
 
 /**
- * Boots the local cloud on loopback: the edge endpoint with ECS, DynamoDB (dynalite +
- * streams) and CloudWatch behind it, the ECS scheduler, and the in-process event bus.
+ * Boots the local cloud on loopback: the edge endpoint with ECS, EC2 Auto Scaling,
+ * DynamoDB (dynalite + streams) and CloudWatch behind it, the ECS scheduler, and the
+ * in-process event bus.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const region = options.region ?? localRegion;
@@ -143,6 +149,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       namespace: "com.amazonaws.cloudwatch",
     },
   );
+  const autoscaling = new AutoScaling({
+    region,
+    accountId,
+    clock,
+    bootDelayMs: (options.hostBootSeconds ?? 1) * 1000,
+  });
+  edge.routeQuery(autoScalingApi(autoscaling));
   ecs.start();
 
   let stopping: Promise<void> | undefined;
@@ -152,6 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     region,
     accountId,
     ecs,
+    autoscaling,
     events: bus,
     dynamodb: {
       subscribeStream: (tableName, listener) => dynamodb.subscribeStream(tableName, listener),
@@ -162,6 +176,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     edge: { route: (prefix, handler, routeOptions) => edge.route(prefix, handler, routeOptions) },
     stop() {
       stopping ??= (async () => {
+        autoscaling.stop();
         await ecs.stop();
         await edge.close();
         await dynamodb.stop();

@@ -21,6 +21,8 @@ const serverErrors: Record<string, { type: string; queryCode?: string }> = {
   ecs: { type: "ServerException" },
   dynamodb: { type: "InternalServerError" },
   cloudwatch: { type: "InternalServiceFault", queryCode: "InternalServiceError" },
+  // The one 5xx the Auto Scaling model declares: a concurrent update of the same group.
+  autoscaling: { type: "ResourceContention" },
 };
 
 /**

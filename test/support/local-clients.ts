@@ -1,3 +1,4 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
@@ -11,6 +12,7 @@ import { localClientConfig } from "../../local/settings";
  */
 export interface LocalClients {
   ecs: ECSClient;
+  autoscaling: AutoScalingClient;
   dynamodb: DynamoDBClient;
   cloudwatch: CloudWatchClient;
   sfn: SFNClient;
@@ -25,6 +27,7 @@ export function localClients(
   const config = localClientConfig(endpoint, { maxAttempts: 1, ...options });
   const clients = {
     ecs: new ECSClient(config),
+    autoscaling: new AutoScalingClient(config),
     dynamodb: new DynamoDBClient(config),
     cloudwatch: new CloudWatchClient(config),
     sfn: new SFNClient(config),
