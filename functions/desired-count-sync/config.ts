@@ -1,15 +1,12 @@
-import {
-  boolean,
-  type Environment,
-  integer,
-  list,
-  optionalString,
-  requiredString,
-} from "../lib/config";
+import { type ClusterSelection, clusterSelection } from "../lib/clusters";
+import { boolean, type Environment, integer, list, optionalString } from "../lib/config";
 
 export interface SyncConfig {
-  /** The stack's cluster (name or ARN): reconciled on the schedule; other clusters' events are ignored. */
-  readonly cluster: string;
+  /**
+   * The clusters served (`CLUSTERS`, or `CLUSTER` as a one-cluster list; `all` for
+   * `*`): the schedule reconciles each, events from any other cluster are ignored.
+   */
+  readonly clusters: ClusterSelection;
   /** Service names or ARNs from `PER_HOST_SERVICES`; `undefined` = discover by tag. */
   readonly services: readonly string[] | undefined;
   /** Tag key that marks a per-host service (value `true`) when discovering. */
@@ -27,7 +24,7 @@ const DEFAULT_MAX_DESIRED_COUNT = 1000;
 export function loadConfig(env: Environment): SyncConfig {
   const services = list(env, "PER_HOST_SERVICES");
   return {
-    cluster: requiredString(env, "CLUSTER"),
+    clusters: clusterSelection(env),
     services: services === undefined ? undefined : [...new Set(services)],
     tagKey: optionalString(env, "PER_HOST_TAG_KEY") ?? DEFAULT_TAG_KEY,
     maxDesiredCount: integer(env, "MAX_DESIRED_COUNT", DEFAULT_MAX_DESIRED_COUNT, { min: 1 }),

@@ -9,38 +9,44 @@
  */
 
 import { ecs } from "../lib/clients/ecs";
-import { otherClusterReason } from "../lib/container-instance-event";
+import { describeSelection, unselectedClusterReason } from "../lib/clusters";
 import { type FunctionDefinition, type HandlerDeps, lambdaHandler } from "../lib/handler";
 import { loadConfig, type SyncConfig } from "./config";
 import { parseEvent } from "./event";
+import { type ReconcileSummary, reconcileClusters } from "./reconcile";
 import { ignoredSummary, type SyncDeps, type SyncSummary, syncCluster } from "./sync";
 
-export const definition: FunctionDefinition<SyncConfig, HandlerDeps<SyncDeps>, SyncSummary> = {
+export const definition: FunctionDefinition<
+  SyncConfig,
+  HandlerDeps<SyncDeps>,
+  SyncSummary | ReconcileSummary
+> = {
   name: "desired-count sync",
   loadConfig,
   run: async (event, config, deps) => {
     const trigger = parseEvent(event);
     const { log } = deps;
+    const clusters = describeSelection(config.clusters);
 
     switch (trigger.kind) {
       case "ignored": {
         const why = `event ${trigger.source} / "${trigger.detailType}" is not handled`;
-        log.info("event ignored", { cluster: config.cluster, reason: why });
-        return ignoredSummary(config.cluster, "ignored", why, config.dryRun);
+        log.info("event ignored", { cluster: clusters, reason: why });
+        return ignoredSummary(clusters, "ignored", why, config.dryRun);
       }
       case "schedule":
-        log.info("scheduled reconcile", { cluster: config.cluster, rule: trigger.rule });
-        return syncCluster(deps, config, config.cluster, "schedule");
+        log.info("scheduled reconcile", { clusters, rule: trigger.rule });
+        return reconcileClusters(deps, config);
       case "container-instance-state-change": {
-        const why = otherClusterReason(trigger.clusterArn, config.cluster);
+        const why = unselectedClusterReason(config.clusters, trigger.clusterArn);
         if (why !== undefined) {
           log.info("event ignored", {
-            cluster: config.cluster,
+            cluster: clusters,
             eventCluster: trigger.clusterArn,
             reason: why,
           });
           return ignoredSummary(
-            config.cluster,
+            clusters,
             "container-instance-state-change",
             why,
             config.dryRun,

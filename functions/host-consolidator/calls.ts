@@ -16,7 +16,6 @@ import {
   type ECSClient,
   type Failure,
   PutAttributesCommand,
-  paginateListClusters,
   paginateListContainerInstances,
   paginateListServices,
   paginateListTasks,
@@ -26,6 +25,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
+import { listClusterArns } from "../lib/clusters";
 import {
   DESCRIBE_CONTAINER_INSTANCES_BATCH,
   DESCRIBE_SERVICES_BATCH,
@@ -96,18 +96,8 @@ export class ConsolidatorCalls {
     private readonly definitions: TaskDefinitionCache = new Map(),
   ) {}
 
-  async listClusters(): Promise<string[]> {
-    const arns: string[] = [];
-    const pages = paginateListClusters(
-      {
-        client: this.ecs,
-        pageSize: ECS_PAGE_SIZE,
-        withCommand: countEachPage(this.apiCalls, "ecs:ListClusters"),
-      },
-      {},
-    );
-    for await (const page of pages) arns.push(...(page.clusterArns ?? []));
-    return arns;
+  listClusters(): Promise<string[]> {
+    return listClusterArns(this.ecs, this.apiCalls);
   }
 
   /** The Auto Scaling groups behind the cluster's capacity providers (by name). */

@@ -1,3 +1,4 @@
+import { type ClusterSelection, clusterSelection } from "../lib/clusters";
 import { boolean, type Environment, integer, list, optionalString } from "../lib/config";
 import { serviceName } from "../lib/ecs-names";
 import { ConfigurationError } from "../lib/errors";
@@ -5,7 +6,7 @@ import type { DisruptionBudget } from "./model";
 
 export interface ConsolidatorConfig {
   /** Cluster names or ARNs; `all` (`CLUSTERS=*`) = every cluster of the account and Region. */
-  readonly clusters: readonly string[] | "all";
+  readonly clusters: ClusterSelection;
   /** Auto Scaling group names; undefined = the groups behind each cluster's capacity providers. */
   readonly autoScalingGroups: readonly string[] | undefined;
   /** Service names whose tasks never keep a host alive. */
@@ -38,25 +39,11 @@ export function parseDisruptionBudget(raw: string | undefined): DisruptionBudget
   );
 }
 
-function clusters(env: Environment): readonly string[] | "all" {
-  const listed = list(env, "CLUSTERS") ?? list(env, "CLUSTER");
-  if (listed === undefined) {
-    throw new ConfigurationError("CLUSTERS", "is required but not set (names, ARNs, or *)");
-  }
-  if (listed.includes("*")) {
-    if (listed.length > 1) {
-      throw new ConfigurationError("CLUSTERS", "* means every cluster and stands alone");
-    }
-    return "all";
-  }
-  return [...new Set(listed)];
-}
-
 /** Reads and checks the environment; throws ConfigurationError naming the variable. */
 export function loadConfig(env: Environment): ConsolidatorConfig {
   const groups = list(env, "AUTO_SCALING_GROUPS");
   return {
-    clusters: clusters(env),
+    clusters: clusterSelection(env),
     autoScalingGroups: groups === undefined ? undefined : [...new Set(groups)],
     expendableServices: new Set((list(env, "EXPENDABLE_SERVICES") ?? []).map(serviceName)),
     perHostTagKey: optionalString(env, "PER_HOST_TAG_KEY") ?? DEFAULT_TAG_KEY,

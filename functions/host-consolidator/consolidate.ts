@@ -1,7 +1,8 @@
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { ECSClient, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
-import { clusterName, sameCluster } from "../lib/ecs-names";
+import { unselectedClusterReason } from "../lib/clusters";
+import { clusterName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
 import type { Observed } from "../lib/observability";
 import { ConsolidatorCalls, noApiCalls, type TaskDefinitionCache } from "./calls";
@@ -84,10 +85,6 @@ export function ignoredSummary(
   };
 }
 
-function configured(config: ConsolidatorConfig, clusterArn: string): boolean {
-  return config.clusters === "all" || config.clusters.some((c) => sameCluster(c, clusterArn));
-}
-
 export async function consolidate(
   deps: ConsolidatorDeps,
   config: ConsolidatorConfig,
@@ -95,10 +92,12 @@ export async function consolidate(
 ): Promise<ConsolidationSummary> {
   const { log } = deps;
   const calls = new ConsolidatorCalls(deps.ecs, deps.autoscaling, deps.definitions);
-  if (trigger.kind !== "schedule" && !configured(config, trigger.clusterArn)) {
-    const why = `event is for cluster ${clusterName(trigger.clusterArn)}, not one of CLUSTERS`;
-    log.info("event ignored", { eventCluster: trigger.clusterArn, reason: why });
-    return ignoredSummary(trigger.kind, why, config.dryRun);
+  if (trigger.kind !== "schedule") {
+    const why = unselectedClusterReason(config.clusters, trigger.clusterArn);
+    if (why !== undefined) {
+      log.info("event ignored", { eventCluster: trigger.clusterArn, reason: why });
+      return ignoredSummary(trigger.kind, why, config.dryRun);
+    }
   }
   const causes: Error[] = [];
   let clusters: readonly string[];

@@ -7,10 +7,17 @@ import {
   functionSource,
   functionSources,
 } from "../../local/template/functions";
-import { projectRoot, readTemplate, type Template } from "../../local/template/read";
+import {
+  type Json,
+  type JsonObject,
+  projectRoot,
+  readTemplate,
+  type Template,
+} from "../../local/template/read";
+import { resolveIntrinsics } from "../../local/template/resolve";
 import { actionsSentBy, type Bundle, bundleFunction, handlerProblems } from "./checks/functions";
-import { grantedActions, leastPrivilege } from "./checks/iam";
-import { modes, templateInMode } from "./checks/modes";
+import { grantedActions, leastPrivilege, neededActions } from "./checks/iam";
+import { type Mode, modeContext, modeNamed, modes, templateInMode } from "./checks/modes";
 
 const template = readTemplate();
 const sources = functionSources(template);
@@ -121,18 +128,58 @@ describe("functions in template.yaml", () => {
     // Each mode's policies as CloudFormation creates them, for the functions it has.
     const inModes = modes.flatMap((mode) =>
       functionSources(templateInMode(template, mode)).map(
-        (source) => [`${mode.name}: ${source.logicalId}`, source] as const,
+        (source) => [`${mode.name}: ${source.logicalId}`, source, mode] as const,
       ),
     );
+    const environmentOf = (source: FunctionSource, mode: Mode) =>
+      resolveIntrinsics(
+        ((source.properties.Environment as JsonObject | undefined)?.Variables ?? {}) as Json,
+        modeContext(template, mode),
+      ) as JsonObject;
 
     it.each(inModes)(
       "%s: policies allow exactly the SDK commands its code sends, no wildcards",
-      (_, { logicalId: id, properties }) => {
-        const sent = actionsSentBy(bundleOf(id).code);
-        const report = leastPrivilege(sent, grantedActions(properties.Policies));
+      (_, source, mode) => {
+        const id = source.logicalId;
+        const needed = neededActions(
+          id,
+          actionsSentBy(bundleOf(id).code),
+          environmentOf(source, mode),
+        );
+        const report = leastPrivilege(needed, grantedActions(source.properties.Policies));
         expect(report).toEqual({ missing: [], unused: [], wildcards: [] });
       },
     );
+
+    it("asks for ListClusters exactly where the sync serves every cluster", () => {
+      const sync = (name: string) => {
+        const mode = modeNamed(name);
+        const source = functionSource(templateInMode(template, mode), "DesiredCountSyncFunction");
+        const sent = actionsSentBy(bundleOf(source.logicalId).code);
+        return {
+          needed: neededActions(source.logicalId, sent, environmentOf(source, mode)),
+          granted: grantedActions(source.properties.Policies).map((grant) => grant.action),
+        };
+      };
+      const one = sync("own cluster");
+      const every = sync("own cluster, sync for every cluster");
+      expect(one.needed.has("ecs:ListClusters")).toBe(false);
+      expect(one.granted).not.toContain("ecs:ListClusters");
+      expect(every.needed.has("ecs:ListClusters")).toBe(true);
+      // Granted in the one-cluster mode too, it would be reported unused.
+      expect(
+        leastPrivilege(
+          one.needed,
+          grantedActions([
+            {
+              Statement: [
+                { Effect: "Allow", Action: [...one.granted, "ecs:ListClusters"], Sid: "Wide" },
+              ],
+            },
+          ]),
+        ).unused,
+      ).toEqual(["ecs:ListClusters (Wide)"]);
+    });
 
     it("reads commands and paginators from a bundle's SDK imports", () => {
       const code = [

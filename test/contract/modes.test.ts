@@ -203,7 +203,7 @@ describe("per-host sync scope", () => {
     );
   });
 
-  it("reads the cluster list from CLUSTERS only for every cluster", () => {
+  it("tells the sync its clusters in CLUSTERS: * for every cluster, else the one", () => {
     const env = (mode: string) =>
       resolveIntrinsics(
         (
@@ -212,9 +212,9 @@ describe("per-host sync scope", () => {
         ).Variables as Json,
         modeContext(template, modeNamed(mode)),
       ) as JsonObject;
-    expect(env("own cluster")).toMatchObject({ CLUSTER: "microscale" });
-    expect(env("own cluster")).not.toHaveProperty("CLUSTERS");
-    expect(env("own cluster, sync for every cluster")).toMatchObject({ CLUSTERS: "*" });
-    expect(env("own cluster, sync for every cluster")).not.toHaveProperty("CLUSTER");
+    expect(env("demo stack, images pushed").CLUSTERS).toBe("microscale");
+    expect(env("own cluster").CLUSTERS).toBe("microscale");
+    expect(env("own cluster, sync for every cluster").CLUSTERS).toBe("*");
+    for (const mode of modes) expect(env(mode.name)).not.toHaveProperty("CLUSTER");
   });
 });

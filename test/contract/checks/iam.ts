@@ -82,3 +82,25 @@ export function leastPrivilege(needed: Iterable<string>, grants: Grant[]): Least
       .map((grant) => `${grant.action} (${grant.sid})`),
   };
 }
+
+/**
+ * SDK commands a function's code holds but sends only under some configuration: the
+ * policy must allow them exactly when the function's environment asks for them.
+ */
+const configurationDependent: Readonly<
+  Record<string, Readonly<Record<string, (environment: Readonly<Record<string, Json>>) => boolean>>>
+> = {
+  // ListClusters finds the clusters of CLUSTERS=* (lib/clusters.ts); a list names them.
+  DesiredCountSyncFunction: { "ecs:ListClusters": (env) => env.CLUSTERS === "*" },
+  HostConsolidatorFunction: { "ecs:ListClusters": (env) => env.CLUSTERS === "*" },
+};
+
+/** The actions a function needs with this environment, of those its code can send. */
+export function neededActions(
+  functionId: string,
+  sent: Iterable<string>,
+  environment: Readonly<Record<string, Json>>,
+): Set<string> {
+  const conditional = configurationDependent[functionId] ?? {};
+  return new Set([...sent].filter((action) => conditional[action]?.(environment) ?? true));
+}

@@ -126,7 +126,7 @@ describe("desired-count sync converges (fast-check)", () => {
         const invoke = async (event: unknown) => {
           const before = new Map([...fake.services].map(([name, s]) => [name, s.desiredCount]));
           try {
-            await h.invoke(event);
+            await h.handle(event);
           } catch {
             // Lambda retries a failed async invocation: the event goes back in the queue.
             queue.push(event);

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { definition } from "../../../functions/desired-count-sync/index";
+import type { ReconcileSummary } from "../../../functions/desired-count-sync/reconcile";
 import type { SyncSummary } from "../../../functions/desired-count-sync/sync";
 import { lambdaHandler } from "../../../functions/lib/handler";
 import { lambdaContext } from "../../support/events";
@@ -29,7 +30,12 @@ export interface Harness {
   log: RecordingLog;
   metrics: RecordingMetrics;
   env: Record<string, string | undefined>;
+  /** Any event, as Lambda delivers it. */
+  handle(event: unknown): Promise<SyncSummary | ReconcileSummary>;
+  /** An event about one cluster (or one it ignores). */
   invoke(event: unknown): Promise<SyncSummary>;
+  /** A scheduled reconcile of every cluster served. */
+  reconcile(event: unknown): Promise<ReconcileSummary>;
   /** Calls the mock received, per operation — to check the summary's own count. */
   received(): SyncSummary["apiCalls"];
 }
@@ -59,7 +65,17 @@ export function harness(
     log: observability.log,
     metrics: observability.metrics,
     env: fullEnv,
-    invoke: (event) => handler(event, lambdaContext()),
+    handle: (event) => handler(event, lambdaContext()),
+    invoke: async (event) => {
+      const summary = await handler(event, lambdaContext());
+      if ("clusters" in summary) throw new Error("a scheduled reconcile: use reconcile()");
+      return summary;
+    },
+    reconcile: async (event) => {
+      const summary = await handler(event, lambdaContext());
+      if (!("clusters" in summary)) throw new Error(`not a reconcile: ${summary.trigger}`);
+      return summary;
+    },
     received: () => ({
       "ecs:DescribeServices": mock.commandCalls(DescribeServicesCommand).length,
       "ecs:ListContainerInstances": mock.commandCalls(ListContainerInstancesCommand).length,
@@ -67,4 +83,13 @@ export function harness(
       "ecs:ListServices": mock.commandCalls(ListServicesCommand).length,
     }),
   };
+}
+
+/** The one cluster's summary of a reconcile that served exactly one, which must have succeeded. */
+export function onlyCluster(reconciled: ReconcileSummary): SyncSummary {
+  const [only, ...others] = reconciled.clusters;
+  if (only === undefined || others.length > 0 || !("services" in only)) {
+    throw new Error(`expected one reconciled cluster, got ${JSON.stringify(reconciled.clusters)}`);
+  }
+  return only;
 }

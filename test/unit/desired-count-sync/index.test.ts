@@ -39,14 +39,14 @@ describe("exported handler", () => {
     mock.restore();
   });
 
-  it("rethrows an empty CLUSTER as a ConfigurationError naming the variable", async () => {
+  it("rethrows an empty CLUSTER, with no CLUSTERS, as a ConfigurationError naming CLUSTERS", async () => {
     vi.stubEnv("CLUSTER", "");
     const { handler } = await import("../../../functions/desired-count-sync/index");
     await expect(
       handler(sampleEvent("desired-count-sync", "scheduled-reconcile"), lambdaContext()),
     ).rejects.toMatchObject({
       name: "ConfigurationError",
-      variable: "CLUSTER",
+      variable: "CLUSTERS",
     });
   });
 });

@@ -45,6 +45,7 @@ describe("desired-count sync through the real SDK", () => {
 
     const summary = await invoke("container-instance-active");
 
+    if (!("services" in summary)) throw new Error("not one cluster's summary");
     expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
     // Two pages of 100, the first one sent twice by the SDK's retry.
     expect(fake.calls("ListContainerInstances")).toBe(3);
@@ -70,7 +71,9 @@ describe("desired-count sync through the real SDK", () => {
 
     const summary = await invoke("scheduled-reconcile");
 
-    expect(summary.services).toEqual([
+    expect(summary).toMatchObject({ trigger: "schedule" });
+    const [cluster] = "clusters" in summary ? summary.clusters : [];
+    expect(cluster).toHaveProperty("services", [
       expect.objectContaining({ service: "agent", skipped: true, reason: "missing" }),
     ]);
     expect(fake.calls("ListContainerInstances")).toBe(0);

@@ -10,7 +10,7 @@ import { SyncFailedError } from "../../../functions/desired-count-sync/sync";
 import { ConfigurationError, ValidationError } from "../../../functions/lib/errors";
 import { type EventBridgeSample, sampleEvent } from "../../support/events";
 import { serverError, throttling } from "./fake-ecs";
-import { harness } from "./harness";
+import { harness, onlyCluster } from "./harness";
 
 const active = () =>
   sampleEvent<EventBridgeSample>("desired-count-sync", "container-instance-active");
@@ -323,9 +323,11 @@ describe("desired-count sync: services", () => {
       });
     }
 
-    const summary = await h.invoke(sampleEvent("desired-count-sync", "scheduled-reconcile"));
+    const reconciled = await h.reconcile(sampleEvent("desired-count-sync", "scheduled-reconcile"));
+    const summary = onlyCluster(reconciled);
 
     expect(summary.services.map((s) => s.service)).toEqual(["s-0", "s-40", "s-80"]);
+    expect(reconciled.apiCalls).toEqual(summary.apiCalls);
     expect(summary.apiCalls).toMatchObject({ "ecs:ListServices": 2, "ecs:DescribeServices": 12 });
     expect(summary.apiCalls).toEqual(h.received());
   });
@@ -537,9 +539,10 @@ describe("desired-count sync: events", () => {
     h.fake.addInstances(2);
     h.fake.addService({ name: "agent" });
 
-    const summary = await h.invoke(sampleEvent("desired-count-sync", "scheduled-reconcile"));
+    const reconciled = await h.reconcile(sampleEvent("desired-count-sync", "scheduled-reconcile"));
 
-    expect(summary).toMatchObject({ cluster: "microscale", trigger: "schedule", changed: 1 });
+    expect(reconciled).toMatchObject({ trigger: "schedule", changed: 1 });
+    expect(onlyCluster(reconciled)).toMatchObject({ cluster: "microscale", changed: 1 });
     expect(h.mock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: "microscale" });
   });
 
@@ -577,7 +580,7 @@ describe("desired-count sync: events", () => {
   });
 
   it.each([
-    [{ CLUSTER: undefined }, "CLUSTER"],
+    [{ CLUSTER: undefined }, "CLUSTERS"],
     [{ MAX_DESIRED_COUNT: "lots" }, "MAX_DESIRED_COUNT"],
     [{ MAX_DESIRED_COUNT: "0" }, "MAX_DESIRED_COUNT"],
     [{ DRY_RUN: "maybe" }, "DRY_RUN"],
