@@ -1,15 +1,22 @@
 import {
+  type ContainerInstance,
   DescribeServicesCommand,
   type DescribeServicesCommandInput,
   type DescribeServicesCommandOutput,
   type ECSClient,
   paginateListContainerInstances,
   paginateListServices,
+  type TaskDefinition,
   UpdateServiceCommand,
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { ECS_PAGE_SIZE } from "../lib/ecs-limits";
+import {
+  describeContainerInstances,
+  describeTaskDefinition,
+  type TaskDefinitionCache,
+} from "../lib/ecs-reads";
 
 /**
  * Every ECS action this function may call, at 0: the summary lists the ones an
@@ -22,6 +29,8 @@ export function noApiCalls(): ApiCalls {
     "ecs:ListContainerInstances": 0,
     "ecs:UpdateService": 0,
     "ecs:ListServices": 0,
+    "ecs:DescribeContainerInstances": 0,
+    "ecs:DescribeTaskDefinition": 0,
   };
 }
 
@@ -34,7 +43,10 @@ export function noApiCalls(): ApiCalls {
 export class EcsCalls {
   readonly apiCalls: ApiCalls = noApiCalls();
 
-  constructor(private readonly client: ECSClient) {}
+  constructor(
+    private readonly client: ECSClient,
+    private readonly definitions: TaskDefinitionCache = new Map(),
+  ) {}
 
   /** Every service ARN in the cluster, 100 per call. */
   async listServiceArns(cluster: string): Promise<string[]> {
@@ -59,10 +71,10 @@ export class EcsCalls {
   }
 
   /**
-   * How many container instances are ACTIVE (never DRAINING or any other status) and
+   * The container instances that are ACTIVE (never DRAINING or any other status) and
    * match `filter`, 100 per call. Throws on any failure: an error is never a count.
    */
-  async countActiveInstances(cluster: string, filter: string | undefined): Promise<number> {
+  async activeInstances(cluster: string, filter: string | undefined): Promise<Set<string>> {
     const arns = new Set<string>(); // a Set, so an instance repeated across pages counts once
     const pages = paginateListContainerInstances(
       {
@@ -75,7 +87,18 @@ export class EcsCalls {
     for await (const page of pages) {
       for (const arn of page.containerInstanceArns ?? []) arns.add(arn);
     }
-    return arns.size;
+    return arns;
+  }
+
+  describeContainerInstances(
+    cluster: string,
+    arns: readonly string[],
+  ): Promise<ContainerInstance[]> {
+    return describeContainerInstances(this.client, this.apiCalls, cluster, arns);
+  }
+
+  taskDefinition(arn: string): Promise<TaskDefinition> {
+    return describeTaskDefinition(this.client, this.apiCalls, arn, this.definitions);
   }
 
   updateDesiredCount(

@@ -10,6 +10,7 @@
 
 import { ecs } from "../lib/clients/ecs";
 import { describeSelection, unselectedClusterReason } from "../lib/clusters";
+import type { TaskDefinitionCache } from "../lib/ecs-reads";
 import { type FunctionDefinition, type HandlerDeps, lambdaHandler } from "../lib/handler";
 import { loadConfig, type SyncConfig } from "./config";
 import { parseEvent } from "./event";
@@ -66,5 +67,8 @@ export const definition: FunctionDefinition<
   },
 };
 
+// Task definition revisions never change: one execution environment reads each once.
+const definitions: TaskDefinitionCache = new Map();
+
 // Its metrics carry a Service dimension and go out as they are recorded (lib/observability).
-export const handler = lambdaHandler(definition, { deps: { ecs } });
+export const handler = lambdaHandler(definition, { deps: { ecs, definitions } });

@@ -3,10 +3,12 @@ import type { ApiCalls } from "../lib/api-calls";
 import { batches } from "../lib/batches";
 import { DESCRIBE_SERVICES_BATCH } from "../lib/ecs-limits";
 import { serviceName } from "../lib/ecs-names";
+import type { TaskDefinitionCache } from "../lib/ecs-reads";
 import { asError } from "../lib/errors";
 import type { Observed } from "../lib/observability";
 import type { SyncConfig } from "./config";
 import { EcsCalls, noApiCalls } from "./ecs-calls";
+import { type Eligibility, eligibleHosts, type UnfitHost } from "./eligible";
 import { memberOfFilter } from "./placement";
 
 /**
@@ -15,10 +17,14 @@ import { memberOfFilter } from "./placement";
  * re-reads the cluster — so duplicated, late or reordered events cannot leave a wrong
  * count behind: the last invocation always writes the current truth.
  *
- * Cost per invocation (S services, N_f matching instances per distinct filter f):
+ * Cost per invocation (S services, N_f matching instances per distinct filter f, R_s
+ * hosts service s runs on, k_s hosts it does not):
  *   discovery only:  ⌈services in cluster / 100⌉ ListServices
  *   ⌈S / 10⌉ DescribeServices (discovery reads the tags in these same calls)
  *   Σ_f max(1, ⌈N_f / 100⌉) ListContainerInstances (cached per filter in one invocation)
+ *   Σ_s max(1, ⌈R_s / 100⌉) ListContainerInstances of the hosts s runs on (./eligible.ts)
+ *   Σ_s with k_s > 0: ⌈k_s / 100⌉ DescribeContainerInstances + one DescribeTaskDefinition
+ *     (kept across invocations: revisions never change)
  *   one UpdateService per service whose count is wrong.
  *
  * Disconnected agents: an instance whose agent is disconnected (`agentConnected:
@@ -44,7 +50,10 @@ export interface ServiceOutcome {
   readonly before: number | null;
   /** desiredCount decided (written, or planned in a dry run); null when skipped. */
   readonly after: number | null;
-  /** ACTIVE container instances matching the service's memberOf constraints. */
+  /**
+   * ACTIVE container instances matching the service's memberOf constraints that its
+   * task runs on or fits on (./eligible.ts).
+   */
   readonly eligibleInstances: number | null;
   /** Whether an UpdateService was sent and succeeded. */
   readonly changed: boolean;
@@ -53,6 +62,8 @@ export interface ServiceOutcome {
   /** `after` was limited by MAX_DESIRED_COUNT. */
   readonly capped?: true;
   readonly filter?: string;
+  /** ACTIVE hosts its task neither runs on nor fits on: not counted (DESIGN.md, trap 2). */
+  readonly unfit?: readonly UnfitHost[];
   readonly error?: string;
 }
 
@@ -91,6 +102,8 @@ export class SyncFailedError extends Error {
 
 export interface SyncDeps extends Observed {
   readonly ecs: ECSClient;
+  /** Kept by the handler across invocations (revisions are immutable). */
+  readonly definitions?: TaskDefinitionCache;
 }
 
 export function ignoredSummary(
@@ -168,7 +181,7 @@ export async function syncCluster(
   trigger: Exclude<TriggerKind, "ignored">,
 ): Promise<SyncSummary> {
   const { log, metrics } = deps;
-  const calls = new EcsCalls(deps.ecs);
+  const calls = new EcsCalls(deps.ecs, deps.definitions);
   const targets =
     config.services === undefined
       ? await discoverTagged(calls, cluster, config.tagKey)
@@ -180,16 +193,16 @@ export async function syncCluster(
     });
   }
 
-  // One count per distinct filter per invocation; a failure is cached too, so a
+  // One listing per distinct filter per invocation; a failure is cached too, so a
   // broken filter is not retried for every service that shares it.
-  const counts = new Map<string, Promise<number>>();
-  const countFor = (filter: string | undefined): Promise<number> => {
+  const listings = new Map<string, Promise<ReadonlySet<string>>>();
+  const activeMatching = (filter: string | undefined): Promise<ReadonlySet<string>> => {
     const key = filter ?? "";
-    let pending = counts.get(key);
+    let pending = listings.get(key);
     if (pending === undefined) {
-      pending = calls.countActiveInstances(cluster, filter);
+      pending = calls.activeInstances(cluster, filter);
       pending.catch(() => {}); // handled by whoever awaits it
-      counts.set(key, pending);
+      listings.set(key, pending);
     }
     return pending;
   };
@@ -220,9 +233,9 @@ export async function syncCluster(
 
     const filter = memberOfFilter(service.placementConstraints);
     const withFilter = filter === undefined ? {} : { filter };
-    let eligible: number;
+    let eligibility: Eligibility;
     try {
-      eligible = await countFor(filter);
+      eligibility = await eligibleHosts(calls, cluster, service, activeMatching);
     } catch (thrown) {
       const error = asError(thrown);
       causes.push(error);
@@ -235,7 +248,17 @@ export async function syncCluster(
       outcomes.push({ ...skipped(name, before, "error"), ...withFilter, error: error.message });
       continue;
     }
+    const { eligible, unfit } = eligibility;
     metrics.record("ActiveInstances", "Count", eligible, { Service: name });
+    metrics.record("UnfitHosts", "Count", unfit.length, { Service: name });
+    const unfitHosts = unfit.length === 0 ? {} : { unfit };
+    if (unfit.length > 0) {
+      log.warn("per-host task fits on some ACTIVE hosts nowhere: not counted", {
+        cluster,
+        service: name,
+        unfit,
+      });
+    }
 
     const after = Math.min(eligible, config.maxDesiredCount);
     const capped = after < eligible ? ({ capped: true } as const) : {};
@@ -246,6 +269,7 @@ export async function syncCluster(
       eligibleInstances: eligible,
       ...capped,
       ...withFilter,
+      ...unfitHosts,
     };
     if (after < eligible) {
       log.warn("desired count capped by MAX_DESIRED_COUNT", {

@@ -9,28 +9,28 @@ import {
   DeleteAttributesCommand,
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
-  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
-  type Failure,
   PutAttributesCommand,
   paginateListContainerInstances,
   paginateListServices,
   paginateListTasks,
   type Service,
   type Task,
-  type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
 import { listClusterArns } from "../lib/clusters";
+import { DESCRIBE_SERVICES_BATCH, ECS_PAGE_SIZE } from "../lib/ecs-limits";
 import {
-  DESCRIBE_CONTAINER_INSTANCES_BATCH,
-  DESCRIBE_SERVICES_BATCH,
-  ECS_PAGE_SIZE,
-} from "../lib/ecs-limits";
+  complete,
+  describeContainerInstances,
+  describeTaskDefinition,
+  type TaskDefinitionCache,
+} from "../lib/ecs-reads";
+
+export type { TaskDefinitionCache };
 
 /** DescribeTasks takes up to 100 tasks; PutAttributes and DeleteAttributes up to 10 attributes. */
 const DESCRIBE_TASKS_BATCH = 100;
@@ -56,31 +56,6 @@ export function noApiCalls(): ApiCalls {
     "autoscaling:TerminateInstanceInAutoScalingGroup": 0,
   };
 }
-
-/** An answer that leaves something out: the consolidator never acts on part of a cluster. */
-export class IncompleteReadError extends Error {
-  override readonly name = "IncompleteReadError";
-  constructor(
-    readonly action: string,
-    readonly failures: readonly Failure[],
-  ) {
-    const first = failures[0];
-    super(
-      `${action} answered ${failures.length} failure(s), e.g. ${first?.arn ?? "?"}: ${first?.reason ?? "?"}`,
-    );
-  }
-}
-
-function complete(action: string, failures: readonly Failure[] | undefined): void {
-  if (failures !== undefined && failures.length > 0)
-    throw new IncompleteReadError(action, failures);
-}
-
-/**
- * Task definition revisions never change once registered, so one execution
- * environment reads each at most once, across invocations.
- */
-export type TaskDefinitionCache = Map<string, TaskDefinition>;
 
 /**
  * Every request the consolidator sends, counted as it is sent (`lib/api-calls`), with
@@ -148,17 +123,7 @@ export class ConsolidatorCalls {
       { cluster },
     );
     for await (const page of pages) arns.push(...(page.containerInstanceArns ?? []));
-    const instances: ContainerInstance[] = [];
-    for (const batch of batches([...new Set(arns)], DESCRIBE_CONTAINER_INSTANCES_BATCH)) {
-      const out = await sent(this.apiCalls, "ecs:DescribeContainerInstances", () =>
-        this.ecs.send(
-          new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }),
-        ),
-      );
-      complete("DescribeContainerInstances", out.failures);
-      instances.push(...(out.containerInstances ?? []));
-    }
-    return instances;
+    return describeContainerInstances(this.ecs, this.apiCalls, cluster, arns);
   }
 
   /** Every task that should be running (desiredStatus RUNNING), placed or not. */
@@ -208,17 +173,8 @@ export class ConsolidatorCalls {
     return services;
   }
 
-  async taskDefinition(arn: string): Promise<TaskDefinition> {
-    const cached = this.definitions.get(arn);
-    if (cached !== undefined) return cached;
-    const out = await sent(this.apiCalls, "ecs:DescribeTaskDefinition", () =>
-      this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
-    );
-    if (out.taskDefinition === undefined) {
-      throw new IncompleteReadError("DescribeTaskDefinition", [{ arn, reason: "MISSING" }]);
-    }
-    this.definitions.set(arn, out.taskDefinition);
-    return out.taskDefinition;
+  taskDefinition(arn: string) {
+    return describeTaskDefinition(this.ecs, this.apiCalls, arn, this.definitions);
   }
 
   async putAttribute(

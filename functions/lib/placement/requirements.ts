@@ -164,8 +164,25 @@ function memberOfExpressions(
 }
 
 /**
- * What a task of `group` needs: the definition's size and ports, and the service's and
- * the definition's placement constraints together, as ECS applies both.
+ * The definition's `requiresAttributes` (capabilities the agent registers as
+ * attributes) as `memberOf` expressions: ECS places a task only where all exist.
+ */
+function requiredAttributes(definition: TaskDefinition): Expression[] {
+  return (definition.requiresAttributes ?? []).flatMap((attribute) => {
+    if (attribute.name === undefined || attribute.name === "") return [];
+    const subject = `attribute:${attribute.name}`;
+    return [
+      compileExpression(
+        attribute.value === undefined ? `${subject} exists` : `${subject} == ${attribute.value}`,
+      ),
+    ];
+  });
+}
+
+/**
+ * What a task of `group` needs: the definition's size, ports and required attributes,
+ * and the service's and the definition's placement constraints together, as ECS
+ * applies them all.
  */
 export function taskRequirements(
   group: string,
@@ -182,6 +199,7 @@ export function taskRequirements(
     memberOf: [
       ...memberOfExpressions(serviceConstraints),
       ...memberOfExpressions(definition.placementConstraints),
+      ...requiredAttributes(definition),
     ],
   };
 }

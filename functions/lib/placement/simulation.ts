@@ -111,3 +111,11 @@ export class PlacementSimulation {
     return { fits: true, placements };
   }
 }
+
+/**
+ * Whether one task of `task.group` fits on a host that runs none of its group yet:
+ * the per-host sync's question for a host its task does not run on.
+ */
+export function fitsOn(capacity: HostCapacity, task: TaskRequirements): Fit {
+  return new PlacementSimulation([{ capacity, groups: new Map() }]).place([task], new Set());
+}

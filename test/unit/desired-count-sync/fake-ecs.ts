@@ -2,16 +2,26 @@
  * An in-memory model of the slice of ECS the per-host sync uses, with AWS's limits and
  * pagination: ListServices / ListContainerInstances (maxResults ≤ 100, nextToken),
  * DescribeServices (≤ 10 per call, `failures` MISSING, tags only with include TAGS),
- * UpdateService, with `filter` read by the local cloud's cluster query language. It can
+ * DescribeContainerInstances (≤ 100, remaining resources), DescribeTaskDefinition,
+ * UpdateService, with `filter` read by the local cloud's cluster query language
+ * (`task:group` included: by default every service's task runs on every instance). It can
  * drive an `aws-sdk-client-mock` stub (`attach`) or stand in for
  * the HTTP layer of a real ECSClient (`requestHandler`), so the SDK's serialization,
  * signing and retries run too.
  */
 import {
+  ClientException,
   ClusterNotFoundException,
+  type ContainerInstance,
+  DescribeContainerInstancesCommand,
+  type DescribeContainerInstancesCommandInput,
+  type DescribeContainerInstancesCommandOutput,
   DescribeServicesCommand,
   type DescribeServicesCommandInput,
   type DescribeServicesCommandOutput,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandInput,
+  type DescribeTaskDefinitionCommandOutput,
   type ECSClient,
   ECSServiceException,
   InvalidParameterException,
@@ -43,6 +53,8 @@ export type Operation =
   | "ListServices"
   | "DescribeServices"
   | "ListContainerInstances"
+  | "DescribeContainerInstances"
+  | "DescribeTaskDefinition"
   | "UpdateService";
 
 export interface FakeInstance {
@@ -50,6 +62,10 @@ export interface FakeInstance {
   status: InstanceStatus;
   agentConnected: boolean;
   attributes: Record<string, string>;
+  /** Task groups on it (`service:agent`); undefined = every service's task runs on it. */
+  runs?: string[];
+  /** What is left of it: CPU units, MiB, host ports in use. */
+  remaining: { cpu: number; memory: number; ports: number[] };
 }
 
 export interface FakeService {
@@ -58,6 +74,8 @@ export interface FakeService {
   desiredCount: number;
   placementConstraints?: PlacementConstraint[];
   tags?: Tag[];
+  /** The task definition's size and fixed host ports (default 128 CPU, 128 MiB, none). */
+  task?: { cpu: number; memory: number; hostPorts?: number[] };
 }
 
 export interface FakeEcsOptions {
@@ -129,6 +147,7 @@ export class FakeEcs {
         status: "ACTIVE",
         agentConnected: true,
         attributes: { "ecs.os-type": "linux" },
+        remaining: { cpu: 2048, memory: 4096, ports: [22] },
         ...make(i),
         id,
       };
@@ -157,9 +176,17 @@ export class FakeEcs {
       : this.log.filter((entry) => entry.operation === operation).length;
   }
 
+  /** Task groups on an instance, as `task:group` reads them. */
+  readonly groupsOn = (instance: FakeInstance): string[] =>
+    instance.runs ?? [...this.services.keys()].map((name) => `service:${name}`);
+
+  taskDefinitionArn(service: string): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:task-definition/${service}:1`;
+  }
+
   /** ACTIVE instances matching `filter` — what the function is supposed to count. */
   eligible(filter?: string): number {
-    const matches = compileFilter(filter);
+    const matches = compileFilter(filter, this.groupsOn);
     return [...this.instances.values()].filter((i) => i.status === "ACTIVE" && matches(i)).length;
   }
 
@@ -255,6 +282,7 @@ export class FakeEcs {
           pendingCount: 0,
           placementConstraints: structuredClone(found.placementConstraints ?? []),
           schedulingStrategy: "REPLICA",
+          taskDefinition: this.taskDefinitionArn(found.name),
           ...(input.include?.includes("TAGS") && found.tags
             ? { tags: structuredClone(found.tags) }
             : {}),
@@ -270,7 +298,7 @@ export class FakeEcs {
     this.begin("ListContainerInstances", input);
     return this.cached("ListContainerInstances", input, () => {
       this.checkCluster(input.cluster);
-      const matches = compileFilter(input.filter);
+      const matches = compileFilter(input.filter, this.groupsOn);
       const arns = [...this.instances.values()]
         .filter((i) =>
           input.status === undefined
@@ -282,6 +310,72 @@ export class FakeEcs {
       const { items, nextToken } = this.page(arns, input.maxResults, input.nextToken, 100);
       return { $metadata: {}, containerInstanceArns: items, ...(nextToken ? { nextToken } : {}) };
     });
+  }
+
+  describeContainerInstances(
+    input: DescribeContainerInstancesCommandInput,
+  ): DescribeContainerInstancesCommandOutput {
+    this.begin("DescribeContainerInstances", input);
+    return this.cached("DescribeContainerInstances", input, () => {
+      this.checkCluster(input.cluster);
+      const ids = input.containerInstances ?? [];
+      if (ids.length === 0 || ids.length > 100) {
+        throw new InvalidParameterException({ $metadata: {}, message: "1..100 instances" });
+      }
+      const containerInstances: ContainerInstance[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const id of ids) {
+        const found = this.instances.get(id.slice(id.lastIndexOf("/") + 1));
+        if (found === undefined) {
+          failures.push({ arn: id, reason: "MISSING" });
+          continue;
+        }
+        containerInstances.push({
+          containerInstanceArn: this.instanceArn(found.id),
+          ec2InstanceId: `i-${found.id}`,
+          status: found.status,
+          agentConnected: found.agentConnected,
+          attributes: Object.entries(found.attributes).map(([name, value]) => ({ name, value })),
+          remainingResources: [
+            { name: "CPU", type: "INTEGER", integerValue: found.remaining.cpu },
+            { name: "MEMORY", type: "INTEGER", integerValue: found.remaining.memory },
+            { name: "PORTS", type: "STRINGSET", stringSetValue: found.remaining.ports.map(String) },
+          ],
+        });
+      }
+      return { $metadata: {}, containerInstances, failures };
+    });
+  }
+
+  describeTaskDefinition(
+    input: DescribeTaskDefinitionCommandInput,
+  ): DescribeTaskDefinitionCommandOutput {
+    this.begin("DescribeTaskDefinition", input);
+    const arn = input.taskDefinition ?? "";
+    const service = this.services.get(arn.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":")));
+    if (service === undefined) {
+      throw new ClientException({ $metadata: {}, message: "Unable to describe task definition." });
+    }
+    const task = service.task ?? { cpu: 128, memory: 128 };
+    return {
+      $metadata: {},
+      taskDefinition: {
+        taskDefinitionArn: arn,
+        family: service.name,
+        networkMode: "bridge",
+        cpu: String(task.cpu),
+        memory: String(task.memory),
+        containerDefinitions: [
+          {
+            name: service.name,
+            portMappings: (task.hostPorts ?? []).map((hostPort) => ({
+              containerPort: hostPort,
+              hostPort,
+            })),
+          },
+        ],
+      },
+    };
   }
 
   updateService(input: UpdateServiceCommandInput): UpdateServiceCommandOutput {
@@ -321,6 +415,14 @@ export class FakeEcs {
     mock
       .on(ListContainerInstancesCommand)
       .callsFake((input: ListContainerInstancesCommandInput) => this.listContainerInstances(input));
+    mock
+      .on(DescribeContainerInstancesCommand)
+      .callsFake((input: DescribeContainerInstancesCommandInput) =>
+        this.describeContainerInstances(input),
+      );
+    mock
+      .on(DescribeTaskDefinitionCommand)
+      .callsFake((input: DescribeTaskDefinitionCommandInput) => this.describeTaskDefinition(input));
     mock
       .on(UpdateServiceCommand)
       .callsFake((input: UpdateServiceCommandInput) => this.updateService(input));
@@ -383,6 +485,10 @@ export class FakeEcs {
         return this.describeServices(input as DescribeServicesCommandInput);
       case "ListContainerInstances":
         return this.listContainerInstances(input as ListContainerInstancesCommandInput);
+      case "DescribeContainerInstances":
+        return this.describeContainerInstances(input as DescribeContainerInstancesCommandInput);
+      case "DescribeTaskDefinition":
+        return this.describeTaskDefinition(input as DescribeTaskDefinitionCommandInput);
       case "UpdateService":
         return this.updateService(input as UpdateServiceCommandInput);
       default:
@@ -396,7 +502,10 @@ export class FakeEcs {
  * cluster query language so that the tests and the local ECS agree on every expression.
  * A bad expression is ECS's InvalidParameterException, as in the local ECS.
  */
-export function compileFilter(filter: string | undefined): (instance: FakeInstance) => boolean {
+export function compileFilter(
+  filter: string | undefined,
+  groupsOn: (instance: FakeInstance) => readonly string[] = () => [],
+): (instance: FakeInstance) => boolean {
   if (filter === undefined) return () => true;
   let expression: Expression;
   try {
@@ -408,11 +517,16 @@ export function compileFilter(filter: string | undefined): (instance: FakeInstan
       message: `Invalid expression: ${thrown.message}`,
     });
   }
-  return (instance) => evaluate(expression, (subject) => subjectValue(instance, subject));
+  return (instance) => evaluate(expression, (subject) => subjectValue(instance, subject, groupsOn));
 }
 
-function subjectValue(instance: FakeInstance, subject: string): string | undefined {
+function subjectValue(
+  instance: FakeInstance,
+  subject: string,
+  groupsOn: (instance: FakeInstance) => readonly string[],
+): string | readonly string[] | undefined {
   if (subject.startsWith("attribute:")) return instance.attributes[subject.slice(10)];
   if (subject === "agentConnected") return String(instance.agentConnected);
+  if (subject === "task:group") return groupsOn(instance);
   return undefined;
 }

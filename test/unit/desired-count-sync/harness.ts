@@ -4,7 +4,9 @@
  * function's own definition behind the shared wrapper, with a chosen environment.
  */
 import {
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   ListContainerInstancesCommand,
   ListServicesCommand,
@@ -81,6 +83,8 @@ export function harness(
       "ecs:ListContainerInstances": mock.commandCalls(ListContainerInstancesCommand).length,
       "ecs:UpdateService": mock.commandCalls(UpdateServiceCommand).length,
       "ecs:ListServices": mock.commandCalls(ListServicesCommand).length,
+      "ecs:DescribeContainerInstances": mock.commandCalls(DescribeContainerInstancesCommand).length,
+      "ecs:DescribeTaskDefinition": mock.commandCalls(DescribeTaskDefinitionCommand).length,
     }),
   };
 }

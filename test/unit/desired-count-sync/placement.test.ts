@@ -37,6 +37,7 @@ describe("memberOfFilter", () => {
       status: "ACTIVE",
       agentConnected: true,
       attributes,
+      remaining: { cpu: 0, memory: 0, ports: [] },
     });
     const matches = compileFilter(filter);
     expect(matches(host({ a: "1", c: "1" }))).toBe(true);

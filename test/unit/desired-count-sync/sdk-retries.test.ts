@@ -47,9 +47,10 @@ describe("desired-count sync through the real SDK", () => {
 
     if (!("services" in summary)) throw new Error("not one cluster's summary");
     expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
-    // Two pages of 100, the first one sent twice by the SDK's retry.
-    expect(fake.calls("ListContainerInstances")).toBe(3);
-    expect(summary.apiCalls["ecs:ListContainerInstances"]).toBe(2);
+    // Two pages of 100 of the hosts, the first one sent twice by the SDK's retry, then
+    // two pages of the hosts the task runs on.
+    expect(fake.calls("ListContainerInstances")).toBe(5);
+    expect(summary.apiCalls["ecs:ListContainerInstances"]).toBe(4);
     expect(fake.services.get("agent")?.desiredCount).toBe(120);
   });
 

@@ -76,7 +76,7 @@ describe("desired-count sync: counting", () => {
     expect(h.mock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
-  it("the no-change path costs one DescribeServices and one ListContainerInstances, no UpdateService", async () => {
+  it("the no-change path costs one DescribeServices and two ListContainerInstances (hosts, hosts it runs on), no UpdateService", async () => {
     const h = harness({ PER_HOST_SERVICES: "agent" });
     h.fake.addInstances(7);
     h.fake.addService({ name: "agent", desiredCount: 7 });
@@ -87,9 +87,11 @@ describe("desired-count sync: counting", () => {
     expect(h.mock).not.toHaveReceivedCommand(ListServicesCommand);
     expect(summary.apiCalls).toEqual({
       "ecs:DescribeServices": 1,
-      "ecs:ListContainerInstances": 1,
+      "ecs:ListContainerInstances": 2,
       "ecs:UpdateService": 0,
       "ecs:ListServices": 0,
+      "ecs:DescribeContainerInstances": 0,
+      "ecs:DescribeTaskDefinition": 0,
     });
     expect(summary.apiCalls).toEqual(h.received());
     expect(summary.services[0]).toMatchObject({ changed: false, reason: "in-sync", after: 7 });
@@ -104,7 +106,8 @@ describe("desired-count sync: counting", () => {
 
     const summary = await h.invoke(active());
 
-    // 23 services → 10 + 10 + 3; 250 instances → 100 + 100 + 50, once for all services.
+    // 23 services → 10 + 10 + 3; 250 instances → 100 + 100 + 50, once for all services,
+    // then once per service for the hosts its task runs on.
     const describes = h.mock
       .commandCalls(DescribeServicesCommand)
       .map((c) => c.args[0].input.services);
@@ -112,7 +115,8 @@ describe("desired-count sync: counting", () => {
     // The SDK's paginator reuses one input object, so read the model's copies.
     const lists = h.fake.log
       .filter((entry) => entry.operation === "ListContainerInstances")
-      .map((entry) => entry.input as ListContainerInstancesCommandInput);
+      .map((entry) => entry.input as ListContainerInstancesCommandInput)
+      .filter((input) => input.filter === undefined);
     expect(lists).toHaveLength(3);
     expect(lists.every((input) => input.maxResults === 100 && input.status === "ACTIVE")).toBe(
       true,
@@ -122,9 +126,11 @@ describe("desired-count sync: counting", () => {
     expect(summary.services.every((s) => s.after === 250 && s.changed)).toBe(true);
     expect(summary.apiCalls).toEqual({
       "ecs:DescribeServices": 3,
-      "ecs:ListContainerInstances": 3,
+      "ecs:ListContainerInstances": 3 + 23 * 3,
       "ecs:UpdateService": 23,
       "ecs:ListServices": 0,
+      "ecs:DescribeContainerInstances": 0,
+      "ecs:DescribeTaskDefinition": 0,
     });
     expect(summary.apiCalls).toEqual(h.received());
   });
@@ -197,7 +203,11 @@ describe("desired-count sync: counting", () => {
 
     const summary = await h.invoke(active());
 
-    expect(h.mock).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 2);
+    const filters = h.mock
+      .commandCalls(ListContainerInstancesCommand)
+      .map((c) => c.args[0].input.filter ?? "")
+      .filter((filter) => !filter.includes("task:group"));
+    expect(filters).toEqual(["", "attribute:pool == edge"]);
     expect(summary.services.map((s) => s.after)).toEqual([5, 5, 2, 2]);
   });
 
@@ -305,8 +315,10 @@ describe("desired-count sync: services", () => {
     expect(summary.apiCalls).toEqual({
       "ecs:ListServices": 1,
       "ecs:DescribeServices": 2,
-      "ecs:ListContainerInstances": 1,
+      "ecs:ListContainerInstances": 3,
       "ecs:UpdateService": 2,
+      "ecs:DescribeContainerInstances": 0,
+      "ecs:DescribeTaskDefinition": 0,
     });
     expect(summary.apiCalls).toEqual(h.received());
     expect(h.fake.services.get("plain-0")?.desiredCount).toBe(1);
@@ -377,8 +389,10 @@ describe("desired-count sync: services", () => {
 
     expect(h.metrics.points).toEqual([
       { name: "ActiveInstances", unit: "Count", value: 2, dimensions: { Service: "agent" } },
+      { name: "UnfitHosts", unit: "Count", value: 0, dimensions: { Service: "agent" } },
       { name: "DesiredCountChanges", unit: "Count", value: 0, dimensions: { Service: "agent" } },
       { name: "ActiveInstances", unit: "Count", value: 2, dimensions: { Service: "logs" } },
+      { name: "UnfitHosts", unit: "Count", value: 0, dimensions: { Service: "logs" } },
       { name: "DesiredCountChanges", unit: "Count", value: 1, dimensions: { Service: "logs" } },
     ]);
   });
@@ -453,7 +467,8 @@ describe("desired-count sync: errors", () => {
     expect(error).toBeInstanceOf(SyncFailedError);
     expect(error.message).toContain("bad1, bad2");
     expect(error.summary.services.map((s) => s.reason)).toEqual(["error", "scale-out", "error"]);
-    expect(h.mock).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 2); // broken once, plain once
+    // broken once; plain once, and once for the hosts good's task runs on
+    expect(h.mock).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 3);
     expect(h.fake.services.get("good")?.desiredCount).toBe(2);
   });
 
