@@ -15,10 +15,11 @@ import { memberOfFilter } from "./placement";
  * extra task stays PROVISIONING, managed scaling adds a host for it, the count rises
  * for the new host, and so on up to MaxSize. Such a host is reported as unfit instead.
  *
- * Cost for one service: the count of its filter (shared with other services of the
- * same filter), one ListContainerInstances of the hosts its task runs on, and only
- * when some host lacks the task, ⌈k / 100⌉ DescribeContainerInstances for those k
- * hosts and one DescribeTaskDefinition (kept for the execution environment).
+ * Cost for one service: the listing of its filter (shared with other services of the
+ * same filter), max(1, ⌈k / 100⌉) ListContainerInstances of the k hosts its task does
+ * not run on — one call in the steady state, where k = 0 — and only when k > 0,
+ * ⌈k / 100⌉ DescribeContainerInstances and one DescribeTaskDefinition (kept for the
+ * execution environment).
  */
 
 export interface UnfitHost {
@@ -45,14 +46,15 @@ export async function eligibleHosts(
   const group = `service:${name}`;
   const active = await activeMatching(memberOfFilter(service.placementConstraints));
   if (active.size === 0) return { eligible: 0, running: 0, unfit: [] };
-  const runsOn = await calls.activeInstances(
+  // The hosts it does not run on, listed directly: in the steady state none, one call.
+  const lacking = await calls.activeInstances(
     cluster,
     memberOfFilter([
       ...(service.placementConstraints ?? []),
-      { type: "memberOf", expression: `task:group == ${group}` },
+      { type: "memberOf", expression: `not(task:group == ${group})` },
     ]),
   );
-  const without = [...active].filter((arn) => !runsOn.has(arn));
+  const without = [...lacking].filter((arn) => active.has(arn));
   const running = active.size - without.length;
   if (without.length === 0) return { eligible: running, running, unfit: [] };
 

@@ -17,12 +17,12 @@ import { memberOfFilter } from "./placement";
  * re-reads the cluster — so duplicated, late or reordered events cannot leave a wrong
  * count behind: the last invocation always writes the current truth.
  *
- * Cost per invocation (S services, N_f matching instances per distinct filter f, R_s
- * hosts service s runs on, k_s hosts it does not):
+ * Cost per invocation (S services, N_f matching instances per distinct filter f, k_s
+ * hosts service s does not run on):
  *   discovery only:  ⌈services in cluster / 100⌉ ListServices
  *   ⌈S / 10⌉ DescribeServices (discovery reads the tags in these same calls)
  *   Σ_f max(1, ⌈N_f / 100⌉) ListContainerInstances (cached per filter in one invocation)
- *   Σ_s max(1, ⌈R_s / 100⌉) ListContainerInstances of the hosts s runs on (./eligible.ts)
+ *   Σ_s max(1, ⌈k_s / 100⌉) ListContainerInstances of the hosts s does not run on (./eligible.ts)
  *   Σ_s with k_s > 0: ⌈k_s / 100⌉ DescribeContainerInstances + one DescribeTaskDefinition
  *     (kept across invocations: revisions never change)
  *   one UpdateService per service whose count is wrong.
@@ -326,6 +326,12 @@ export async function syncCluster(
     metrics.record("DesiredCountChanges", "Count", 1, { Service: name });
   }
 
+  // Also without a Service dimension: one alarm (UnfitHostsAlarm) for every per-host service.
+  metrics.record(
+    "UnfitHosts",
+    "Count",
+    outcomes.reduce((sum, o) => sum + (o.unfit?.length ?? 0), 0),
+  );
   const summary: SyncSummary = {
     cluster,
     trigger,

@@ -6,6 +6,8 @@
  * Minimum per invocation (S per-host services, T services in the cluster, N_f ACTIVE
  * instances matching each distinct memberOf filter f):
  *   ⌈S/10⌉ DescribeServices + Σ_f max(1, ⌈N_f/100⌉) ListContainerInstances
+ *   + Σ_s max(1, ⌈k_s/100⌉) ListContainerInstances of the k_s hosts service s does not
+ *   run on (k_s = 0 here: ⌈k_s/100⌉ DescribeContainerInstances would follow otherwise)
  *   + one UpdateService per change + (tag discovery only) ⌈T/100⌉ ListServices,
  *   where discovery describes all T services (⌈T/10⌉) to read their tags.
  *
@@ -105,10 +107,14 @@ function build(instances: number, services: number, scenario: Scenario, transpor
           fake.eligible(f),
         )
       : [instances];
+  // Every host runs every per-host task here: one (empty) listing per service of the
+  // hosts it does not run on (issue 13: a host counts only where it runs or fits).
+  const lacking = names.map(() => 0);
   const total = services + OTHER_SERVICES;
   const minimum =
     (scenario === "discovered" ? ceil(total, 100) + ceil(total, 10) : ceil(services, 10)) +
     filters.reduce((sum, n) => sum + Math.max(1, ceil(n, 100)), 0) +
+    lacking.reduce((sum, n) => sum + Math.max(1, ceil(n, 100)), 0) +
     (scenario === "all-change" ? services : 0);
 
   return { fake, invoke, minimum };

@@ -199,6 +199,7 @@ describe("per-host sync scope", () => {
         `${prefix}:cluster/${cluster}`,
         `${prefix}:cluster/${cluster}`,
         `${prefix}:service/${cluster}/*`,
+        `${prefix}:container-instance/${cluster}/*`,
       ].sort(),
     );
   });

@@ -48,9 +48,9 @@ describe("desired-count sync through the real SDK", () => {
     if (!("services" in summary)) throw new Error("not one cluster's summary");
     expect(summary.services[0]).toMatchObject({ before: 100, after: 120, changed: true });
     // Two pages of 100 of the hosts, the first one sent twice by the SDK's retry, then
-    // two pages of the hosts the task runs on.
-    expect(fake.calls("ListContainerInstances")).toBe(5);
-    expect(summary.apiCalls["ecs:ListContainerInstances"]).toBe(4);
+    // one (empty) page of the hosts the task does not run on.
+    expect(fake.calls("ListContainerInstances")).toBe(4);
+    expect(summary.apiCalls["ecs:ListContainerInstances"]).toBe(3);
     expect(fake.services.get("agent")?.desiredCount).toBe(120);
   });
 

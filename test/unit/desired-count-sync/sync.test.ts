@@ -76,7 +76,7 @@ describe("desired-count sync: counting", () => {
     expect(h.mock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
-  it("the no-change path costs one DescribeServices and two ListContainerInstances (hosts, hosts it runs on), no UpdateService", async () => {
+  it("the no-change path costs one DescribeServices and two ListContainerInstances (hosts, hosts without the task), no UpdateService", async () => {
     const h = harness({ PER_HOST_SERVICES: "agent" });
     h.fake.addInstances(7);
     h.fake.addService({ name: "agent", desiredCount: 7 });
@@ -107,7 +107,7 @@ describe("desired-count sync: counting", () => {
     const summary = await h.invoke(active());
 
     // 23 services → 10 + 10 + 3; 250 instances → 100 + 100 + 50, once for all services,
-    // then once per service for the hosts its task runs on.
+    // then once per service for the hosts its task does not run on (none).
     const describes = h.mock
       .commandCalls(DescribeServicesCommand)
       .map((c) => c.args[0].input.services);
@@ -126,7 +126,7 @@ describe("desired-count sync: counting", () => {
     expect(summary.services.every((s) => s.after === 250 && s.changed)).toBe(true);
     expect(summary.apiCalls).toEqual({
       "ecs:DescribeServices": 3,
-      "ecs:ListContainerInstances": 3 + 23 * 3,
+      "ecs:ListContainerInstances": 3 + 23,
       "ecs:UpdateService": 23,
       "ecs:ListServices": 0,
       "ecs:DescribeContainerInstances": 0,
@@ -394,6 +394,7 @@ describe("desired-count sync: services", () => {
       { name: "ActiveInstances", unit: "Count", value: 2, dimensions: { Service: "logs" } },
       { name: "UnfitHosts", unit: "Count", value: 0, dimensions: { Service: "logs" } },
       { name: "DesiredCountChanges", unit: "Count", value: 1, dimensions: { Service: "logs" } },
+      { name: "UnfitHosts", unit: "Count", value: 0, dimensions: {} },
     ]);
   });
 
@@ -467,7 +468,7 @@ describe("desired-count sync: errors", () => {
     expect(error).toBeInstanceOf(SyncFailedError);
     expect(error.message).toContain("bad1, bad2");
     expect(error.summary.services.map((s) => s.reason)).toEqual(["error", "scale-out", "error"]);
-    // broken once; plain once, and once for the hosts good's task runs on
+    // broken once; plain once, and once for the hosts good's task does not run on
     expect(h.mock).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 3);
     expect(h.fake.services.get("good")?.desiredCount).toBe(2);
   });

@@ -44,6 +44,12 @@ describe("desired-count sync: a host counts only when the per-host task runs on 
       value: 1,
       dimensions: { Service: "agent" },
     });
+    expect(h.metrics.points.at(-1)).toEqual({
+      name: "UnfitHosts",
+      unit: "Count",
+      value: 1,
+      dimensions: {},
+    });
     expect(h.log.lines.some((l) => l.level === "warn" && l.extra.service === "agent")).toBe(true);
     expect(h.mock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
@@ -64,7 +70,7 @@ describe("desired-count sync: a host counts only when the per-host task runs on 
     expect(h.mock).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
     expect(h.mock).toHaveReceivedCommandWith(ListContainerInstancesCommand, {
       status: "ACTIVE",
-      filter: "task:group == service:agent",
+      filter: "not(task:group == service:agent)",
     });
   });
 
@@ -87,7 +93,7 @@ describe("desired-count sync: a host counts only when the per-host task runs on 
     expect(summary.services[0]?.after).toBe(1);
   });
 
-  it("keeps the service's memberOf in the listing of the hosts its task runs on", async () => {
+  it("keeps the service's memberOf in the listing of the hosts its task does not run on", async () => {
     const h = harness({ PER_HOST_SERVICES: "agent" });
     h.fake.addInstances(2, () => ({ attributes: { pool: "edge" } }));
     h.fake.addService({
@@ -98,7 +104,7 @@ describe("desired-count sync: a host counts only when the per-host task runs on 
     await h.invoke(active());
 
     expect(h.mock).toHaveReceivedCommandWith(ListContainerInstancesCommand, {
-      filter: "attribute:pool == edge and task:group == service:agent",
+      filter: "attribute:pool == edge and (not(task:group == service:agent))",
     });
   });
 
