@@ -1,4 +1,3 @@
-import type autocannon from "autocannon";
 import { z } from "zod";
 import { ValidationError } from "../lib/errors";
 import type { Observed } from "../lib/observability";
@@ -10,6 +9,7 @@ import {
   type GateThresholds,
   type GateVerdict,
 } from "./gate";
+import type { LoadGenerator, LoadRun } from "./load";
 
 /**
  * The benchmark runner's core: validate the request, plan a warm-up and a measured
@@ -27,6 +27,10 @@ const MAX_DURATION_SECONDS = 900;
 export const SAFETY_MARGIN_MS = 5_000;
 /** Below this the figures are noise: refuse rather than report them. */
 const MIN_MEASURED_SECONDS = 1;
+/** An open-loop rate above what one Lambda can send is a typo. */
+const MAX_RATE_PER_SECOND = 100_000;
+/** A generator using this share of one core or more is the bottleneck: its figures measure itself (autocannon's advice). */
+const SATURATED_CPU_PERCENT = 90;
 /** Per-request timeout: a response slower than this counts as a timeout (and an error). */
 const REQUEST_TIMEOUT_SECONDS = 10;
 
@@ -62,6 +66,11 @@ const benchmarkRequestSchema = z.object({
     .nonnegative("must not be negative")
     .max(60, "must be at most 60")
     .default(2),
+  ratePerSecond: z
+    .number({ error: "must be a number" })
+    .positive("must be positive")
+    .max(MAX_RATE_PER_SECOND, `must be at most ${MAX_RATE_PER_SECOND}`)
+    .optional(),
   // The gate's thresholds, passed on from the `benchmark` settings of the state machine's
   // input (events/deploy-and-benchmark/); its other fields (path) are not the runner's
   // and are dropped.
@@ -113,6 +122,14 @@ export interface BenchmarkResult {
   errorRate: number;
   /** The performance gate's verdict on these figures. */
   gate: GateVerdict;
+  /** Closed loop: each connection waits for its answer; open loop: a constant arrival rate, latency from when each request was due. */
+  mode: "closed-loop" | "open-loop";
+  /** Open loop only: the rate asked for (requestsPerSecond is what was achieved). */
+  requestedRatePerSecond?: number;
+  /** Open loop only: requests due but never sent, every connection being busy. */
+  unsent?: number;
+  /** The runner's own CPU over the measured run: saturated means the figures measure the generator, not the target. */
+  loadGenerator: { cpuPercent: number; saturated: boolean };
 }
 
 /** The invocation has too little time left for a meaningful measurement. */
@@ -124,6 +141,7 @@ export interface BenchmarkPlan {
   url: string;
   connections: number;
   warmupSeconds: number;
+  ratePerSecond?: number;
   /** What will actually be measured: the request's duration, clamped to the time budget. */
   durationSeconds: number;
   /** True when the measured run was shortened to fit the invocation. */
@@ -152,6 +170,7 @@ export function planBenchmark(request: BenchmarkRequest, remainingMs: number): B
     url: request.url,
     connections: request.connections,
     warmupSeconds: request.warmupSeconds,
+    ratePerSecond: request.ratePerSecond,
     durationSeconds,
     clamped: durationSeconds < request.durationSeconds,
     thresholds: {
@@ -163,34 +182,39 @@ export function planBenchmark(request: BenchmarkRequest, remainingMs: number): B
   };
 }
 
-/** One load run: autocannon's promise API, injectable so the core can be tested on its own. */
-export type LoadGenerator = (options: autocannon.Options) => Promise<autocannon.Result>;
-
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/** Reduces autocannon's raw result to the documented figures. */
-function summarise(raw: autocannon.Result, plan: BenchmarkPlan): BenchmarkResult {
-  const durationSeconds = raw.duration;
-  const total = raw.requests.total;
+/** Process CPU (all threads) over wall time, as a percentage of one core. */
+function cpuPercentSince(cpu: NodeJS.CpuUsage, startedAt: number): number {
+  const used = process.cpuUsage(cpu);
+  const wallMs = performance.now() - startedAt;
+  return wallMs > 0 ? Math.round((used.user + used.system) / 10 / wallMs) : 0;
+}
+
+/** Reduces a load run to the documented figures and judges them. */
+function summarise(run: LoadRun, plan: BenchmarkPlan, cpuPercent: number): BenchmarkResult {
+  const { durationSeconds, total } = run;
   const figures = {
     requestsPerSecond: durationSeconds > 0 ? round2(total / durationSeconds) : 0,
-    latencyMs: {
-      p50: raw.latency.p50,
-      p90: raw.latency.p90,
-      p99: raw.latency.p99,
-      max: raw.latency.max,
-    },
-    requests: { total, ok: raw["2xx"] },
-    errors: raw.errors,
-    timeouts: raw.timeouts,
-    non2xx: raw.non2xx,
-    bytes: raw.throughput.total,
+    latencyMs: run.latencyMs,
+    requests: { total, ok: run.ok },
+    errors: run.errors,
+    timeouts: run.timeouts,
+    non2xx: run.non2xx,
+    bytes: run.bytes,
     durationSeconds,
   };
+  const openLoop =
+    plan.ratePerSecond === undefined
+      ? {}
+      : { requestedRatePerSecond: plan.ratePerSecond, unsent: run.unsent ?? 0 };
   return {
     ...figures,
     errorRate: Math.round(errorRateOf(figures) * 1_000_000) / 1_000_000,
     gate: evaluateGate(figures, plan.thresholds, plan.baseline),
+    mode: plan.ratePerSecond === undefined ? "closed-loop" : "open-loop",
+    ...openLoop,
+    loadGenerator: { cpuPercent, saturated: cpuPercent >= SATURATED_CPU_PERCENT },
   };
 }
 
@@ -210,18 +234,27 @@ export async function runBenchmark(
   const common = {
     url: plan.url,
     connections: plan.connections,
-    timeout: REQUEST_TIMEOUT_SECONDS,
-  } satisfies Partial<autocannon.Options>;
+    timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
+    ratePerSecond: plan.ratePerSecond,
+  };
   if (plan.warmupSeconds > 0) {
-    const warmup = await load({ ...common, duration: plan.warmupSeconds });
-    log.debug("warm-up finished", { requests: warmup.requests.total, errors: warmup.errors });
+    const warmup = await load({ ...common, durationSeconds: plan.warmupSeconds });
+    log.debug("warm-up finished", { requests: warmup.total, errors: warmup.errors });
   }
   if (plan.clamped) {
     log.warn("measured run shortened to fit the invocation", {
       durationSeconds: plan.durationSeconds,
     });
   }
-  const result = summarise(await load({ ...common, duration: plan.durationSeconds }), plan);
+  const cpu = process.cpuUsage();
+  const startedAt = performance.now();
+  const run = await load({ ...common, durationSeconds: plan.durationSeconds });
+  const result = summarise(run, plan, cpuPercentSince(cpu, startedAt));
+  if (result.loadGenerator.saturated) {
+    log.warn("the load generator saturated its CPU: the figures are a floor for the target", {
+      cpuPercent: result.loadGenerator.cpuPercent,
+    });
+  }
   metrics.record("BenchmarkRequestsPerSecond", "None", result.requestsPerSecond);
   metrics.record("BenchmarkLatencyP99", "Milliseconds", result.latencyMs.p99);
   metrics.record("BenchmarkFailedRequests", "Count", result.requests.total - result.requests.ok);

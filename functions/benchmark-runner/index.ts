@@ -1,13 +1,12 @@
-import autocannon from "autocannon";
 import { type FunctionDefinition, type HandlerDeps, lambdaHandler, noConfig } from "../lib/handler";
 import {
   type BenchmarkDeps,
   type BenchmarkResult,
-  type LoadGenerator,
   parseBenchmarkRequest,
   planBenchmark,
   runBenchmark,
 } from "./benchmark";
+import { load } from "./load";
 
 /**
  * BenchmarkRunnerFunction: load-tests `event.url` over HTTP and returns the figures.
@@ -29,7 +28,4 @@ export const definition: FunctionDefinition<
   },
 };
 
-/** autocannon's promise form; one place, so the core never imports the library itself. */
-const autocannonLoad: LoadGenerator = (options) => autocannon(options);
-
-export const handler = lambdaHandler(definition, { deps: { load: autocannonLoad } });
+export const handler = lambdaHandler(definition, { deps: { load } });

@@ -1,13 +1,16 @@
-import type autocannon from "autocannon";
 import { describe, expect, it } from "vitest";
 import {
   BenchmarkBudgetError,
-  type LoadGenerator,
   parseBenchmarkRequest,
   planBenchmark,
   runBenchmark,
   SAFETY_MARGIN_MS,
 } from "../../../functions/benchmark-runner/benchmark";
+import type {
+  LoadGenerator,
+  LoadRun,
+  LoadRunOptions,
+} from "../../../functions/benchmark-runner/load";
 import { ValidationError } from "../../../functions/lib/errors";
 import { sampleEvent } from "../../support/events";
 import { recordingObservability } from "../../support/recording";
@@ -41,6 +44,7 @@ describe("parseBenchmarkRequest", () => {
     [{ url: "http://x/", connections: 10_000 }, "connections"],
     [{ url: "http://x/", connections: 2.5 }, "connections"],
     [{ url: "http://x/", warmupSeconds: -1 }, "warmupSeconds"],
+    [{ url: "http://x/", ratePerSecond: 0 }, "ratePerSecond"],
     [{ url: "http://x/", maxErrorRate: 1.5 }, "maxErrorRate"],
     [{ url: "http://x/", maxP99Ms: 0 }, "maxP99Ms"],
     [{ url: "http://x/", maxThroughputDrop: "0.2" }, "maxThroughputDrop"],
@@ -84,25 +88,24 @@ describe("planBenchmark", () => {
   });
 });
 
-/** What autocannon reports, reduced to the fields the runner reads. */
-function rawResult(total: number, duration: number): autocannon.Result {
-  const reported = {
-    duration,
-    requests: { total },
-    latency: { p50: 1, p90: 2, p99: 3, max: 4 },
-    "2xx": total,
+/** What a load run reports: `total` answers, all 2xx, over `durationSeconds`. */
+function rawResult(total: number, durationSeconds: number): LoadRun {
+  return {
+    durationSeconds,
+    total,
+    ok: total,
+    latencyMs: { p50: 1, p90: 2, p99: 3, max: 4 },
     errors: 0,
     timeouts: 0,
     non2xx: 0,
-    throughput: { total: total * 100 },
+    bytes: total * 100,
   };
-  return reported as unknown as autocannon.Result;
 }
 
 describe("runBenchmark", () => {
   /** A load generator that records its runs and answers from `results` in turn. */
-  function scripted(...results: autocannon.Result[]) {
-    const runs: autocannon.Options[] = [];
+  function scripted(...results: LoadRun[]) {
+    const runs: LoadRunOptions[] = [];
     const load: LoadGenerator = async (options) => {
       runs.push(options);
       const result = results.shift();
@@ -131,7 +134,7 @@ describe("runBenchmark", () => {
     const result = await runBenchmark(plan(0.5), { load, ...observability });
 
     // Assess
-    expect(runs.map((run) => [run.url, run.connections, run.duration])).toEqual([
+    expect(runs.map((run) => [run.url, run.connections, run.durationSeconds])).toEqual([
       ["http://x/", 3, 0.5],
       ["http://x/", 3, 2],
     ]);
@@ -150,7 +153,7 @@ describe("runBenchmark", () => {
 
     const result = await runBenchmark(plan(0), { load, ...observability });
 
-    expect(runs.map((run) => run.duration)).toEqual([2]);
+    expect(runs.map((run) => run.durationSeconds)).toEqual([2]);
     expect(result.requests.total).toBe(40);
   });
 });

@@ -76,6 +76,8 @@ describe("handler against a local HTTP server", () => {
         "errors",
         "gate",
         "latencyMs",
+        "loadGenerator",
+        "mode",
         "non2xx",
         "requestsPerSecond",
         "requests",
@@ -100,10 +102,26 @@ describe("handler against a local HTTP server", () => {
     expect(result.bytes).toBeGreaterThan(0);
     expect(result.durationSeconds).toBeGreaterThan(0.5);
     expect(result.errors).toBe(0);
+    expect(result.mode).toBe("closed-loop");
+    expect(result).not.toHaveProperty("requestedRatePerSecond");
     // one in five answers is a 500: far above the default maxErrorRate of 0.01
     expect(result.errorRate).toBeCloseTo(0.2, 1);
     expect(result.gate.verdict).toBe("FAILED");
     expect(result.gate.cause).toContain("maxErrorRate 0.01 exceeded");
+  });
+
+  it("runs open loop at ratePerSecond and says so in the result", async () => {
+    // Act
+    const result = await handler(
+      { url, durationSeconds: 1, connections: 2, warmupSeconds: 0, ratePerSecond: 100 },
+      plenty,
+    );
+
+    // Assess: about 100 requests fell due; a few may still be in flight at the end
+    expect(result).toMatchObject({ mode: "open-loop", requestedRatePerSecond: 100, unsent: 0 });
+    expect(result.requests.total + result.errors).toBeGreaterThanOrEqual(100 - 2);
+    expect(result.requests.total + result.errors).toBeLessThanOrEqual(100);
+    expect(result.loadGenerator.cpuPercent).toBeGreaterThan(0);
   });
 
   it("throws ValidationError before sending any request", async () => {
