@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
 import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { BenchmarkFigures } from "../report/html";
 import { projectRoot } from "../template/read";
@@ -27,7 +32,54 @@ export interface DeployInput {
     connections?: number;
     path?: string;
     warmupSeconds?: number;
+    ratePerSecond?: number;
+    maxErrorRate?: number;
+    maxP99Ms?: number;
+    maxThroughputDrop?: number;
   };
+}
+
+/**
+ * Registers a revision of the task definition a service runs now with environment
+ * variables changed on its first container — a release to deploy by ARN (e.g. web
+ * with BACKEND_RETRIES=0, about 2 % 502s). Returns the new revision's ARN.
+ */
+export async function registerRevisionWithEnvironment(
+  system: LocalSystem,
+  service: string,
+  environment: Readonly<Record<string, string>>,
+): Promise<string> {
+  const { services = [] } = await system.clients.ecs.send(
+    new DescribeServicesCommand({ cluster: system.names.cluster, services: [service] }),
+  );
+  const current = services[0]?.taskDefinition;
+  if (current === undefined) throw new Error(`service ${service} not found`);
+  const { taskDefinition } = await system.clients.ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: current }),
+  );
+  if (taskDefinition?.family === undefined) throw new Error(`${current} has no family`);
+  const [first, ...others] = taskDefinition.containerDefinitions ?? [];
+  if (first === undefined) throw new Error(`${current} has no container`);
+  const kept = (first.environment ?? []).filter(
+    (entry) => !Object.hasOwn(environment, entry.name ?? ""),
+  );
+  const changed = Object.entries(environment).map(([name, value]) => ({ name, value }));
+  const { taskDefinition: registered } = await system.clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: taskDefinition.family,
+      taskRoleArn: taskDefinition.taskRoleArn,
+      executionRoleArn: taskDefinition.executionRoleArn,
+      networkMode: taskDefinition.networkMode,
+      requiresCompatibilities: taskDefinition.requiresCompatibilities,
+      cpu: taskDefinition.cpu,
+      memory: taskDefinition.memory,
+      volumes: taskDefinition.volumes,
+      placementConstraints: taskDefinition.placementConstraints,
+      containerDefinitions: [{ ...first, environment: [...kept, ...changed] }, ...others],
+    }),
+  );
+  if (registered?.taskDefinitionArn === undefined) throw new Error("no task definition ARN");
+  return registered.taskDefinitionArn;
 }
 
 /**

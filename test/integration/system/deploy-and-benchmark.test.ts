@@ -1,9 +1,11 @@
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type DeployInput,
   deployAndBenchmark,
   readDeployInput,
   recordedRuns,
+  registerRevisionWithEnvironment,
 } from "../../../local/scenario/deploy";
 import { joinHosts } from "../../../local/scenario/hosts";
 import { defaultScenarioOptions } from "../../../local/scenario/options";
@@ -110,4 +112,126 @@ describe("deploy-and-benchmark on the local cloud", () => {
     });
     expect(recorded?.error).toBe(outcome.error);
   }, 50_000);
+
+  /** Waits until web runs `taskDefinition` alone, every task running. */
+  const settledOn = (taskDefinition: string | undefined) =>
+    recorder.until(
+      (s) =>
+        s.web.taskDefinition === taskDefinition &&
+        s.web.running === s.web.desired &&
+        s.web.deployments === 1,
+      20_000,
+    );
+
+  it("refuses a release with about 2 % errors: FAILED with PerformanceGateFailed, rolled back, recorded", async () => {
+    // Prepare: web without retries passes the backend's 2 % failures on as 502s
+    const before = (await recorder.next()).web.taskDefinition;
+    const flaky = await registerRevisionWithEnvironment(system, sample.service, {
+      BACKEND_RETRIES: "0",
+    });
+
+    // Act
+    const outcome = await deployAndBenchmark(
+      system,
+      {
+        service: sample.service,
+        desiredCount: sample.desiredCount,
+        taskDefinition: flaky,
+        benchmark: shortRun,
+      },
+      silentProgress,
+    );
+
+    // Assess
+    expect(outcome.status).toBe("FAILED");
+    expect(outcome.error).toBe("PerformanceGateFailed");
+    expect(outcome.cause).toMatch(
+      /^Performance gate failed: maxErrorRate 0\.01 exceeded: error rate 0\.0\d+/,
+    );
+    expect(outcome.cause).toMatch(new RegExp(`Rollback of ${sample.service} to .*: ROLLED_BACK`));
+    const back = await settledOn(before);
+    expect(back.ok, JSON.stringify(back.snapshot.web)).toBe(true);
+    const recorded = (await recordedRuns(system, sample.service)).find(
+      (run) => run.executionArn === outcome.executionArn,
+    );
+    expect(recorded).toMatchObject({
+      status: "FAILED",
+      verdict: "FAILED",
+      error: "PerformanceGateFailed",
+      taskDefinition: flaky,
+      previousTaskDefinition: before,
+      rollback: "ROLLED_BACK",
+    });
+    expect(Number(recorded?.errorRate)).toBeGreaterThan(0.01);
+    expect(JSON.parse(recorded?.gate ?? "{}").checks[0]).toMatchObject({
+      threshold: "maxErrorRate",
+      limit: 0.01,
+      passed: false,
+    });
+  }, 60_000);
+
+  it("refuses a release whose throughput fell more than maxThroughputDrop below the last SUCCEEDED run", async () => {
+    // Prepare: a previous good run recorded a million requests/s
+    const before = (await recorder.next()).web.taskDefinition;
+    await system.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: system.names.benchmarkResultsTable,
+        Item: {
+          service: { S: sample.service },
+          startedAt: { S: new Date().toISOString() },
+          serviceStatus: { S: `${sample.service}#SUCCEEDED` },
+          status: { S: "SUCCEEDED" },
+          executionArn: { S: "arn:aws:states:us-east-1:000000000000:execution:seeded:fast" },
+          taskDefinition: { S: "seeded-fast-revision" },
+          requestsPerSecond: { N: "1000000" },
+        },
+      }),
+    );
+
+    // Act
+    const outcome = await deployAndBenchmark(
+      system,
+      { ...sample, benchmark: { ...shortRun, maxThroughputDrop: 0.5 } },
+      silentProgress,
+    );
+
+    // Assess
+    expect(outcome.error).toBe("PerformanceGateFailed");
+    expect(outcome.cause).toMatch(
+      /maxThroughputDrop 0\.5 exceeded: [\d.]+ requests\/s is [\d.]+ % below the last SUCCEEDED run's 1000000 \(seeded-fast-revision\)/,
+    );
+    expect((await settledOn(before)).ok).toBe(true);
+  }, 60_000);
+
+  it("refuses a release whose p99 is above maxP99Ms", async () => {
+    const before = (await recorder.next()).web.taskDefinition;
+    const outcome = await deployAndBenchmark(
+      system,
+      { ...sample, benchmark: { ...shortRun, maxP99Ms: 0.001 } },
+      silentProgress,
+    );
+    expect(outcome.error).toBe("PerformanceGateFailed");
+    expect(outcome.cause).toMatch(/maxP99Ms 0\.001 exceeded: p99 latency [\d.]+ ms\./);
+    expect((await settledOn(before)).ok).toBe(true);
+  }, 60_000);
+
+  it("holds an open-loop run's rate and reports it as one", async () => {
+    // Act: 40 requests/s for 2 s through the load balancer, with connections to spare
+    // (16 connections keep up while an answer takes less than 400 ms)
+    const openLoop = { ...shortRun, connections: 16, ratePerSecond: 40 };
+    const outcome = await deployAndBenchmark(
+      system,
+      { ...sample, benchmark: openLoop },
+      silentProgress,
+    );
+
+    // Assess: every request that fell due was sent; at most one per connection was
+    // still in flight when the run ended
+    expect(outcome.status, `${outcome.error}: ${outcome.cause}`).toBe("SUCCEEDED");
+    const result = outcome.output?.result;
+    expect(result).toMatchObject({ mode: "open-loop", requestedRatePerSecond: 40, unsent: 0 });
+    const answered = (result?.requests.total ?? 0) + (result?.errors ?? 0);
+    expect(answered).toBeLessThanOrEqual(80);
+    expect(answered).toBeGreaterThanOrEqual(80 - openLoop.connections);
+  }, 60_000);
 });
