@@ -1,5 +1,8 @@
+import { connect } from "node:net";
 import { parseArgs } from "node:util";
+import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { bootSystem, type LocalSystem, type SystemOptions } from "../scenario/system";
+import { localClientConfig } from "../settings";
 
 /**
  * What every command reads from its command line and environment: the edge port
@@ -105,4 +108,28 @@ export async function bootFromCommandLine(
   );
   onInterrupt(() => system.stop());
   return system;
+}
+
+/** True when something on the port answers the ECS API (a local cloud, not any server). */
+export async function localCloudAt(endpoint: string, port: number): Promise<boolean> {
+  const open = await new Promise<boolean>((resolveOpen) => {
+    const socket = connect({ host: "127.0.0.1", port, timeout: 300 });
+    const done = (value: boolean) => {
+      socket.destroy();
+      resolveOpen(value);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.once("timeout", () => done(false));
+  });
+  if (!open) return false;
+  const ecs = new ECSClient(localClientConfig(endpoint, { maxAttempts: 1 }));
+  try {
+    await ecs.send(new ListClustersCommand({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    ecs.destroy();
+  }
 }

@@ -8,42 +8,16 @@
  *   npm run invoke -- PriorityScalerFunction events/priority-scaler/scheduled-reconcile.json
  */
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
-import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
-import { localAccountId, localClientConfig, localRegion } from "../settings";
+import { localAccountId, localRegion } from "../settings";
 import { resourcesOfType } from "../template/read";
 import { functionRuntime } from "../wiring/functions";
 import { localResolveContext } from "../wiring/names";
-import { readCommandLine } from "./command-line";
+import { localCloudAt, readCommandLine } from "./command-line";
 
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
-}
-
-/** True when something on the port answers the ECS API (a local cloud, not any server). */
-async function localCloudAt(endpoint: string, port: number): Promise<boolean> {
-  const open = await new Promise<boolean>((resolveOpen) => {
-    const socket = connect({ host: "127.0.0.1", port, timeout: 300 });
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolveOpen(value);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.once("timeout", () => done(false));
-  });
-  if (!open) return false;
-  const ecs = new ECSClient(localClientConfig(endpoint, { maxAttempts: 1 }));
-  try {
-    await ecs.send(new ListClustersCommand({}));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    ecs.destroy();
-  }
 }
 
 const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
