@@ -4,6 +4,7 @@ import { givenOnly } from "./api/fields";
 import { EcsApi } from "./api/operations";
 import type { ContainerInstanceSpec } from "./model/container-instances";
 import { createEcsModel, type EcsModel } from "./model/ecs-model";
+import type { TargetGroups } from "./model/load-balancer-health";
 import type { Tag } from "./model/records";
 import type { TaskRunner } from "./runners/task-runner";
 import {
@@ -101,6 +102,14 @@ export class EcsControlPlane {
   /** Creates the cluster if it does not exist (CreateCluster is idempotent); returns its ARN. */
   ensureCluster(name: string, tags: Tag[] = []): string {
     return this.model.clusters.create(name, tags).arn;
+  }
+
+  /**
+   * The target groups behind the services' load balancers: from then on a task counts
+   * as healthy only once its target is, and is drained before SIGTERM.
+   */
+  attachTargetGroups(groups: TargetGroups): void {
+    this.model.loadBalancerHealth.attach(groups);
   }
 
   /** Simulates an EC2 instance whose agent registers with the cluster. */

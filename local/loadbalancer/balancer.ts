@@ -13,8 +13,10 @@ import { listenOnLoopback } from "../loopback";
  * round-robin HTTP proxy over the healthy targets, with active health checks as
  * the target group declares them (path, interval, timeout, thresholds, matcher).
  * Targets start `initial`, become `healthy` after HealthyThresholdCount passing
- * checks in a row and `unhealthy` after UnhealthyThresholdCount failures; a
- * deregistered target leaves the rotation at once.
+ * checks in a row and `unhealthy` after UnhealthyThresholdCount failures; only
+ * healthy targets get requests. A deregistered target leaves the rotation at once
+ * and is `draining` until its in-flight requests have finished or the target group's
+ * deregistration delay has passed, whichever comes first — as ELB does.
  */
 
 export interface HealthCheckSettings {
@@ -26,6 +28,9 @@ export interface HealthCheckSettings {
   /** Status codes that pass, e.g. `200` or `200-299` (the target group `Matcher.HttpCode`). */
   matcher: string;
 }
+
+/** ELB's default deregistration delay (`deregistration_delay.timeout_seconds`): 300 s. */
+export const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
 
 export const defaultHealthCheck: HealthCheckSettings = {
   path: "/",
@@ -44,12 +49,16 @@ export interface TargetHealth {
   port: number;
   state: TargetHealthState;
   requests: number;
+  /** Requests proxied to it and not yet answered. */
+  inFlight: number;
 }
 
 interface Target extends TargetHealth {
   passes: number;
   failures: number;
   timer?: NodeJS.Timeout;
+  /** Draining: resolves the deregistration once nothing is in flight. */
+  drained?: () => void;
 }
 
 /** `200`, `200,204`, `200-299` → a predicate over status codes. */
@@ -74,9 +83,11 @@ export interface LoadBalancerOptions {
 
 export class LocalLoadBalancer {
   private readonly targets = new Map<string, Target>();
+  private readonly draining = new Map<string, Promise<void>>();
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private health: HealthCheckSettings;
+  private deregistrationDelayMs = DEFAULT_DEREGISTRATION_DELAY_MS;
   private passes: (status: number) => boolean;
   private next = 0;
   private stopped = false;
@@ -95,6 +106,11 @@ export class LocalLoadBalancer {
     this.passes = statusMatcher(this.health.matcher);
   }
 
+  /** The target group's `deregistration_delay.timeout_seconds`, in (scaled) ms. */
+  configureDeregistrationDelay(ms: number): void {
+    this.deregistrationDelayMs = ms;
+  }
+
   get name(): string {
     return this.options.name;
   }
@@ -109,13 +125,14 @@ export class LocalLoadBalancer {
     if (this.stopped) return;
     const existing = this.targets.get(id);
     if (existing !== undefined && existing.host === host && existing.port === port) return;
-    if (existing !== undefined) this.deregister(id);
+    if (existing !== undefined) void this.deregister(id);
     const target: Target = {
       id,
       host,
       port,
       state: "initial",
       requests: 0,
+      inFlight: 0,
       passes: 0,
       failures: 0,
     };
@@ -124,13 +141,37 @@ export class LocalLoadBalancer {
     void this.check(target);
   }
 
-  deregister(id: string): void {
+  /**
+   * Takes the target out of rotation at once and resolves when it is drained: no
+   * request in flight, or the deregistration delay passed. Then it is forgotten.
+   */
+  deregister(id: string): Promise<void> {
     const target = this.targets.get(id);
-    if (target === undefined) return;
+    if (target === undefined) return Promise.resolve();
+    if (target.state === "draining") return this.draining.get(id) ?? Promise.resolve();
     clearTimeout(target.timer);
-    this.targets.delete(id);
     target.state = "draining";
     this.options.onTargetHealthChange?.(snapshot(target));
+    const drained = new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(delay);
+        target.drained = undefined;
+        if (this.targets.get(id) === target) this.targets.delete(id);
+        this.draining.delete(id);
+        resolve();
+      };
+      const delay = setTimeout(finish, this.deregistrationDelayMs);
+      delay.unref();
+      target.drained = finish;
+      if (target.inFlight === 0) finish();
+    });
+    this.draining.set(id, drained);
+    return drained;
+  }
+
+  /** A registered target's health, as DescribeTargetHealth reports it (undefined: not registered). */
+  targetState(id: string): TargetHealthState | undefined {
+    return this.targets.get(id)?.state;
   }
 
   describeTargetHealth(): TargetHealth[] {
@@ -143,7 +184,10 @@ export class LocalLoadBalancer {
 
   async close(): Promise<void> {
     this.stopped = true;
-    for (const target of this.targets.values()) clearTimeout(target.timer);
+    for (const target of this.targets.values()) {
+      clearTimeout(target.timer);
+      target.drained?.();
+    }
     this.targets.clear();
     this.agent.destroy();
     if (!this.server.listening) return;
@@ -155,7 +199,10 @@ export class LocalLoadBalancer {
   private async check(target: Target): Promise<void> {
     if (this.stopped || this.targets.get(target.id) !== target) return;
     const ok = await this.probe(target);
-    if (this.stopped || this.targets.get(target.id) !== target) return;
+    // Deregistered while the check was out: a draining target is no longer checked.
+    if (this.stopped || this.targets.get(target.id) !== target || target.state === "draining") {
+      return;
+    }
     const before = target.state;
     if (ok) {
       target.passes++;
@@ -215,6 +262,16 @@ export class LocalLoadBalancer {
       return;
     }
     target.requests++;
+    target.inFlight++;
+    // A draining target keeps what it was sent: its deregistration waits for this answer.
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      target.inFlight--;
+      if (target.inFlight === 0) target.drained?.();
+    };
+    response.once("close", settle);
     const upstream = httpRequest(
       {
         host: target.host,
@@ -248,8 +305,8 @@ export class LocalLoadBalancer {
 }
 
 function snapshot(target: Target): TargetHealth {
-  const { id, host, port, state, requests } = target;
-  return { id, host, port, state, requests };
+  const { id, host, port, state, requests, inFlight } = target;
+  return { id, host, port, state, requests, inFlight };
 }
 
 function reply(response: ServerResponse, status: number, body: object): void {

@@ -55,7 +55,7 @@ export function applyTaskState(
   if (detail.lastStatus === "RUNNING" && detail.desiredStatus === "RUNNING" && address) {
     balancer.register(detail.taskArn, address.host, address.port);
   } else if (detail.desiredStatus !== "RUNNING" || detail.lastStatus === "STOPPED") {
-    balancer.deregister(detail.taskArn);
+    void balancer.deregister(detail.taskArn);
   }
 }
 
@@ -103,4 +103,19 @@ export function healthCheckFromTargetGroup(
   return Object.fromEntries(
     Object.entries(settings).filter(([, value]) => value !== undefined),
   ) as Partial<HealthCheckSettings>;
+}
+
+/**
+ * The target group's `deregistration_delay.timeout_seconds` attribute, in (simulated)
+ * seconds; undefined when it sets none (the balancer keeps ELB's default).
+ */
+export function deregistrationDelaySeconds(
+  properties: Readonly<Record<string, unknown>>,
+): number | undefined {
+  const attributes = Array.isArray(properties.TargetGroupAttributes)
+    ? (properties.TargetGroupAttributes as { Key?: unknown; Value?: unknown }[])
+    : [];
+  const value = attributes.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value;
+  const seconds = Number(value);
+  return value === undefined || Number.isNaN(seconds) ? undefined : seconds;
 }

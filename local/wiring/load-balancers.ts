@@ -1,5 +1,9 @@
 import { LocalLoadBalancer } from "../loadbalancer/balancer";
-import { followServiceTasks, healthCheckFromTargetGroup } from "../loadbalancer/targets";
+import {
+  deregistrationDelaySeconds,
+  followServiceTasks,
+  healthCheckFromTargetGroup,
+} from "../loadbalancer/targets";
 import {
   isObject,
   type Json,
@@ -97,8 +101,11 @@ export function followService(
 /**
  * Each load-balanced service's tasks become its load balancer's targets; a target group
  * no listener forwards to still gets a proxy of its own, so its service is reachable.
+ * The local ECS asks these proxies for its tasks' target health and drains them before
+ * SIGTERM, as ECS asks ELB.
  */
 export async function followLoadBalancedServices(wiring: Wiring): Promise<void> {
+  const byTargetGroupArn = new Map<string, LocalLoadBalancer>();
   for (const service of loadBalancedServices(wiring.template)) {
     let balancer = service.loadBalancerLogicalId
       ? wiring.loadBalancers.get(service.loadBalancerLogicalId)
@@ -109,6 +116,17 @@ export async function followLoadBalancedServices(wiring: Wiring): Promise<void> 
       await balancer.listen();
     }
     balancer.configureHealthCheck(healthCheckFromTargetGroup(service.targetGroup, wiring.clock));
+    const delaySeconds = deregistrationDelaySeconds(service.targetGroup);
+    if (delaySeconds !== undefined) {
+      balancer.configureDeregistrationDelay(wiring.clock.realMs(delaySeconds));
+    }
+    const targetGroupArn = wiring.names.refs[service.targetGroupLogicalId];
+    if (targetGroupArn !== undefined) byTargetGroupArn.set(targetGroupArn, balancer);
     followService(wiring, balancer, service);
   }
+  wiring.cloud.ecs.attachTargetGroups({
+    health: (targetGroupArn, taskArn) => byTargetGroupArn.get(targetGroupArn)?.targetState(taskArn),
+    deregister: (targetGroupArn, taskArn) =>
+      byTargetGroupArn.get(targetGroupArn)?.deregister(taskArn) ?? Promise.resolve(),
+  });
 }

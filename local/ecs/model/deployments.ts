@@ -1,4 +1,5 @@
 import type { EcsEvents } from "../events";
+import type { LoadBalancerHealth } from "./load-balancer-health";
 import type { DeploymentRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "./records";
 import { recordServiceEvent } from "./service-events";
 
@@ -25,6 +26,7 @@ export class Deployments {
   constructor(
     private readonly events: EcsEvents,
     private readonly options: DeploymentOptions,
+    private readonly loadBalancerHealth: LoadBalancerHealth,
   ) {}
 
   /** A new PRIMARY deployment; the ones before it become ACTIVE until their tasks are replaced. */
@@ -121,10 +123,13 @@ export class Deployments {
     service.steady = steady;
   }
 
-  /** A task counts toward its rollout once it has been RUNNING for the stabilization time. */
+  /**
+   * A task counts toward its rollout once it has been RUNNING for the stabilization
+   * time and, behind a load balancer, its target groups report it healthy.
+   */
   private healthy(task: TaskRecord, now: number): boolean {
     return (
-      task.lastStatus === "RUNNING" &&
+      this.loadBalancerHealth.passes(task) &&
       now - (task.startedAt?.getTime() ?? now) >= this.options.taskStabilizationMs
     );
   }

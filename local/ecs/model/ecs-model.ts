@@ -5,6 +5,7 @@ import type { TaskRunner } from "../runners/task-runner";
 import { Clusters } from "./clusters";
 import { ContainerInstances } from "./container-instances";
 import { type DeploymentOptions, Deployments } from "./deployments";
+import { LoadBalancerHealth } from "./load-balancer-health";
 import { TaskPlacer } from "./placement-pass";
 import { Scheduler, type SchedulerOptions } from "./scheduler";
 import { Services } from "./services";
@@ -36,18 +37,21 @@ export interface EcsModel {
   tasks: TaskLifecycle;
   tags: Tags;
   scheduler: Scheduler;
+  loadBalancerHealth: LoadBalancerHealth;
 }
 
 export function createEcsModel(options: EcsModelOptions): EcsModel {
   const arns = new EcsArns(options.region, options.accountId);
   const events = new EcsEvents(options.bus, options.region, options.accountId);
   const clusters = new Clusters(arns);
-  const deployments = new Deployments(events, options);
+  const loadBalancerHealth = new LoadBalancerHealth();
+  const deployments = new Deployments(events, options, loadBalancerHealth);
   const tasks = new TaskLifecycle({
     arns,
     runner: options.runner,
     events,
     stopTimeoutMs: options.stopTimeoutMs,
+    loadBalancerHealth,
     // The scheduler hears of every task change; it is built next, before any task exists.
     listener: {
       changed: () => scheduler.changed(),
@@ -60,6 +64,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
     placer: new TaskPlacer(tasks, events),
     deployments,
     events,
+    loadBalancerHealth,
     options,
   });
   const changed = () => scheduler.changed();
@@ -77,5 +82,6 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
     tasks,
     tags,
     scheduler,
+    loadBalancerHealth,
   };
 }

@@ -1,6 +1,7 @@
 import type { EcsEvents } from "../events";
 import type { Clusters } from "./clusters";
 import type { Deployments } from "./deployments";
+import type { LoadBalancerHealth } from "./load-balancer-health";
 import { type PlacedCandidate, placementCandidates, type TaskPlacer } from "./placement-pass";
 import type { ServiceRecord, TaskRecord } from "./records";
 import { recordServiceEvent } from "./service-events";
@@ -33,6 +34,7 @@ export class Scheduler implements TaskLifecycleListener {
       placer: TaskPlacer;
       deployments: Deployments;
       events: EcsEvents;
+      loadBalancerHealth: LoadBalancerHealth;
       options: SchedulerOptions;
     },
   ) {}
@@ -175,14 +177,14 @@ export class Scheduler implements TaskLifecycleListener {
 
     // 3. Stop old-deployment tasks and tasks on DRAINING instances, keeping minimumHealthyPercent.
     const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
-    let healthy = live.filter((task) => task.lastStatus === "RUNNING").length;
+    // Healthy as ECS counts it: RUNNING and, behind a load balancer, passing its health check.
+    let healthy = live.filter((task) => this.deps.loadBalancerHealth.passes(task)).length;
     let stopped = 0;
-    // Replace first what is not running anyway; then as many running ones as health allows.
-    const order = [...replaceable].sort(
-      (a, b) => Number(a.lastStatus === "RUNNING") - Number(b.lastStatus === "RUNNING"),
-    );
+    // Replace first what is not healthy anyway; then as many healthy ones as health allows.
+    const passes = (task: TaskRecord) => this.deps.loadBalancerHealth.passes(task);
+    const order = [...replaceable].sort((a, b) => Number(passes(a)) - Number(passes(b)));
     for (const task of order) {
-      const running = task.lastStatus === "RUNNING";
+      const running = passes(task);
       // Old tasks beyond what the new deployment still lacks are surplus whatever health says.
       const surplus = good.length + launched + (replaceable.length - stopped) > maxTotal;
       if (running && healthy - 1 < minHealthy && !surplus) continue;

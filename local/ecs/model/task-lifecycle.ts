@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type EcsArns, randomResourceId } from "../arns";
 import type { EcsEvents } from "../events";
 import type { NetworkBinding, TaskRunner } from "../runners/task-runner";
+import type { LoadBalancerHealth } from "./load-balancer-health";
 import type {
   ContainerInstanceRecord,
   DeploymentRecord,
@@ -33,6 +34,7 @@ export class TaskLifecycle {
       /** SIGTERM → SIGKILL grace when a container definition sets no `stopTimeout` (ECS: 30 s). */
       stopTimeoutMs: number;
       listener: TaskLifecycleListener;
+      loadBalancerHealth: LoadBalancerHealth;
     },
   ) {}
 
@@ -109,7 +111,11 @@ export class TaskLifecycle {
     return task;
   }
 
-  /** Asks the task to stop (desired STOPPED); it is STOPPED once its containers have exited. */
+  /**
+   * Asks the task to stop (desired STOPPED); it is STOPPED once its containers have
+   * exited. A running task behind a load balancer is deregistered and drained first,
+   * and only then sent SIGTERM, so no request in flight to it fails.
+   */
   stop(task: TaskRecord, reason: string, stopCode: TaskStopCode): void {
     if (task.desiredStatus === "STOPPED") return;
     task.desiredStatus = "STOPPED";
@@ -117,7 +123,14 @@ export class TaskLifecycle {
     task.stoppedReason = reason;
     task.stopCode = stopCode;
     this.deps.events.taskChanged(task);
-    this.deps.runner.stop(task.arn);
+    if (task.lastStatus !== "RUNNING") {
+      this.deps.runner.stop(task.arn);
+      return;
+    }
+    void this.deps.loadBalancerHealth
+      .drain(task)
+      .catch(() => {})
+      .then(() => this.deps.runner.stop(task.arn));
   }
 
   private running(task: TaskRecord, bindings: ReadonlyMap<string, NetworkBinding[]>): void {

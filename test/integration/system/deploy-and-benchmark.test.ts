@@ -9,6 +9,7 @@ import {
 } from "../../../local/scenario/deploy";
 import { joinHosts } from "../../../local/scenario/hosts";
 import { defaultScenarioOptions } from "../../../local/scenario/options";
+import { startProbe } from "../../../local/scenario/probe";
 import { silentProgress } from "../../../local/scenario/progress";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
@@ -75,6 +76,24 @@ describe("deploy-and-benchmark on the local cloud", () => {
       taskDefinition: outcome.output?.taskDefinition,
     });
   }, 40_000);
+
+  it("keeps web answering through a rollout: an outside probe every 50 ms sees only 2xx", async () => {
+    // Prepare: probe the load balancer from the start of the rollout to its end
+    const probe = startProbe(system.names.loadBalancerUrl, 50);
+
+    // Act
+    const outcome = await deployAndBenchmark(
+      system,
+      { ...sample, benchmark: shortRun },
+      silentProgress,
+    );
+    const seen = await probe.stop();
+
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${outcome.cause}`).toBe("SUCCEEDED");
+    expect(seen.sent).toBeGreaterThan(20);
+    expect(seen.failures, JSON.stringify(seen.failures.slice(0, 5))).toEqual([]);
+  }, 60_000);
 
   it("a rollout whose tasks cannot start is rolled back, recorded as FAILED, and the execution fails with a cause", async () => {
     // Prepare: an image no containers/ folder runs — every task fails to start.

@@ -6,6 +6,7 @@ import { envelope, InProcessEventBus } from "../../../../local/eventbridge/bus";
 import { LocalLoadBalancer, statusMatcher } from "../../../../local/loadbalancer/balancer";
 import {
   applyTaskState,
+  deregistrationDelaySeconds,
   followServiceTasks,
   healthCheckFromTargetGroup,
 } from "../../../../local/loadbalancer/targets";
@@ -176,5 +177,83 @@ describe("following a service's tasks", () => {
       healthyThreshold: 2,
       unhealthyThreshold: 3,
     });
+  });
+});
+
+describe("deregistration", () => {
+  /** A target whose `/slow` answers only when the test releases it. */
+  async function heldBackend(): Promise<{ port: number; release: () => void; held: () => number }> {
+    const waiting: (() => void)[] = [];
+    const server = createServer((req, res) => {
+      const answer = () => {
+        res.writeHead(200, { "content-length": 4 });
+        res.end("done");
+      };
+      if (req.url === "/slow") waiting.push(answer);
+      else answer();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanup.push(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    });
+    return {
+      port: (server.address() as AddressInfo).port,
+      release: () => {
+        for (const answer of waiting.splice(0)) answer();
+      },
+      held: () => waiting.length,
+    };
+  }
+
+  it("lets a deregistering target finish its in-flight request, sends it nothing new, then forgets it", async () => {
+    // Prepare: one request in flight to the only target
+    const lb = await balancer();
+    const target = await heldBackend();
+    lb.register("task/a", "127.0.0.1", target.port);
+    await waitFor("one healthy target", () => lb.healthyCount === 1);
+    const inFlight = get(`${lb.url}/slow`);
+    await waitFor("the request reached the target", () => target.held() === 1);
+
+    // Act
+    let drained = false;
+    const deregistered = lb.deregister("task/a").then(() => {
+      drained = true;
+    });
+
+    // Assess: draining, out of rotation, still waiting for its request
+    expect(lb.targetState("task/a")).toBe("draining");
+    expect((await get(`${lb.url}/`)).status).toBe(503);
+    expect(drained).toBe(false);
+    target.release();
+    expect(await inFlight).toEqual({ status: 200, body: "done" });
+    await deregistered;
+    expect(lb.describeTargetHealth()).toEqual([]);
+  });
+
+  it("ends the drain at the deregistration delay even with a request still in flight", async () => {
+    const lb = await balancer();
+    lb.configureDeregistrationDelay(20);
+    const target = await heldBackend();
+    lb.register("task/a", "127.0.0.1", target.port);
+    await waitFor("one healthy target", () => lb.healthyCount === 1);
+    const inFlight = get(`${lb.url}/slow`).catch(() => undefined);
+    await waitFor("the request reached the target", () => target.held() === 1);
+
+    await lb.deregister("task/a");
+
+    expect(target.held()).toBe(1);
+    expect(lb.targetState("task/a")).toBeUndefined();
+    target.release();
+    await inFlight;
+  });
+
+  it("reads the deregistration delay from the target group's attributes", () => {
+    expect(
+      deregistrationDelaySeconds({
+        TargetGroupAttributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "10" }],
+      }),
+    ).toBe(10);
+    expect(deregistrationDelaySeconds({})).toBeUndefined();
   });
 });
