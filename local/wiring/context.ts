@@ -2,6 +2,7 @@ import type { LocalClock } from "../clock";
 import type { LocalCloud } from "../cloud";
 import type { LocalLoadBalancer } from "../loadbalancer/balancer";
 import { type LocalClientConfig, localClientConfig } from "../settings";
+import { templateUnderConditions } from "../template/conditions";
 import { type JsonObject, type Resource, resourcesOfType, type Template } from "../template/read";
 import { type ResolveContext, resolveIntrinsics } from "../template/resolve";
 import { localResolveContext } from "./names";
@@ -21,6 +22,12 @@ export interface WiringOptions {
 export class Wiring {
   /** Local values for every Ref and GetAtt. */
   readonly names: ResolveContext;
+  /**
+   * The template as CloudFormation would create it for these parameter values: only
+   * the resources whose Condition holds, every `!If` decided. With ExistingClusterName
+   * that is the controllers alone, wired against a cluster the template did not make.
+   */
+  readonly template: Template;
   /** SDK settings for the wiring's own calls to the edge, the calls a deploy would make. */
   readonly sdk: LocalClientConfig;
   readonly report: (where: string, error: unknown) => void;
@@ -30,7 +37,7 @@ export class Wiring {
 
   constructor(
     readonly cloud: LocalCloud,
-    readonly template: Template,
+    template: Template,
     options: WiringOptions,
   ) {
     this.names = localResolveContext(template, {
@@ -38,6 +45,7 @@ export class Wiring {
       accountId: cloud.accountId,
       stackName: options.stackName,
     });
+    this.template = templateUnderConditions(template, this.names.conditions ?? {});
     this.sdk = localClientConfig(cloud.endpoint, { region: cloud.region });
     this.report = options.report;
     this.onStop(() => Promise.all([...this.loadBalancers.values()].map((lb) => lb.close())));
