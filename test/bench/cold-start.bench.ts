@@ -1,0 +1,113 @@
+/**
+ * `npm run bench cold-start`: each function's cold import as Lambda loads it, in both
+ * builds side by side: **layered** (the runtime layer's packages external, resolved
+ * from node_modules as Lambda resolves them from /opt/nodejs/node_modules) and
+ * **whole** (everything inside one minified ESM bundle). Both come from the function's
+ * `Metadata.BuildProperties` in template.yaml, as `sam build` runs esbuild with them;
+ * only `External` differs.
+ *
+ * Each sample is a fresh `node` process with the function's environment from the
+ * template (NODE_OPTIONS included) that times `await import(handler module)` and reports
+ * its whole-process CPU. A third sample imports the whole bundle without NODE_OPTIONS
+ * (the price of `--enable-source-maps`), and a fourth an empty module (Node's own
+ * start-up, subtracted to give the import's CPU). Every kind of sample is interleaved
+ * round by round, so load on the machine falls on all of them alike; figures are
+ * medians, and on a busy machine the ratios are what to read.
+ */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type FunctionSource, functionSources } from "../../local/template/functions";
+import { readTemplate } from "../../local/template/read";
+import { type BuildKind, type BuiltFunction, buildFunction } from "./cold-start/build";
+import { type ColdSample, coldImport, lambdaEnvironment, median } from "./cold-start/measure";
+
+const ROUNDS = 9;
+const GOAL_MS = 100;
+
+type Variant = "layered" | "whole" | "whole, no source maps";
+const variants: Variant[] = ["layered", "whole", "whole, no source maps"];
+const buildOf = (variant: Variant): BuildKind => (variant === "layered" ? "layered" : "whole");
+
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/** The build template.yaml ships: layered when the function leaves packages to the layer. */
+export function shippedBuild(source: FunctionSource): BuildKind {
+  const external = source.buildProperties.External;
+  return Array.isArray(external) && external.length > 0 ? "layered" : "whole";
+}
+
+function environmentFor(source: FunctionSource, variant: Variant): NodeJS.ProcessEnv {
+  const env = lambdaEnvironment(source);
+  if (variant === "whole, no source maps") delete env.NODE_OPTIONS;
+  return env;
+}
+
+export async function run(): Promise<void> {
+  const sources = functionSources(readTemplate());
+  const builds = new Map<string, Record<BuildKind, BuiltFunction>>();
+  for (const source of sources) {
+    builds.set(source.logicalId, {
+      layered: await buildFunction(source, "layered"),
+      whole: await buildFunction(source, "whole"),
+    });
+  }
+  const empty = join(tmpdir(), "microscale-cold-start-empty.mjs");
+  writeFileSync(empty, "export {};\n");
+
+  const samples = new Map<string, ColdSample[]>();
+  const record = (key: string, sample: ColdSample) =>
+    samples.set(key, [...(samples.get(key) ?? []), sample]);
+  for (let round = 0; round < ROUNDS; round++) {
+    record("start-up", await coldImport(empty, lambdaEnvironment(sources[0] as FunctionSource)));
+    for (const source of sources) {
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const variant of order) {
+        const built = builds.get(source.logicalId)?.[buildOf(variant)];
+        if (built === undefined) throw new Error(`no ${variant} build of ${source.logicalId}`);
+        record(
+          `${source.logicalId}/${variant}`,
+          await coldImport(built.modulePath, environmentFor(source, variant)),
+        );
+      }
+    }
+  }
+  const figure = (key: string, pick: (sample: ColdSample) => number) =>
+    median((samples.get(key) ?? []).map(pick));
+  const startUpCpu = figure("start-up", (s) => s.processCpuMs);
+
+  const rows = sources.map((source) => {
+    const id = source.logicalId;
+    const importMs = (v: Variant) => figure(`${id}/${v}`, (s) => s.importMs);
+    const importCpu = (v: Variant) => figure(`${id}/${v}`, (s) => s.processCpuMs) - startUpCpu;
+    const built = builds.get(id);
+    const size = (kind: BuildKind) => (built === undefined ? "" : kb(built[kind].bytes));
+    const shipped = shippedBuild(source);
+    const shippedMs = importMs(shipped);
+    return [
+      id,
+      ms(importMs("layered")),
+      ms(importMs("whole")),
+      ratio(importMs("whole"), importMs("layered")),
+      ms(importCpu("layered")),
+      ms(importCpu("whole")),
+      ratio(importCpu("whole"), importCpu("layered")),
+      ms(importCpu("whole, no source maps")),
+      `${size("layered")} / ${size("whole")}`,
+      `${shipped} ${shippedMs <= GOAL_MS ? "✓" : "✗"} ${ms(shippedMs)}`,
+    ];
+  });
+  console.log(
+    [
+      `Cold import of each handler module in a fresh process, median of ${ROUNDS} interleaved rounds.`,
+      `import = wall time of await import(); CPU = the process's user + system CPU minus Node's own start-up (${ms(startUpCpu)}, an empty module).`,
+      `NODE_OPTIONS from the template: ${lambdaEnvironment(sources[0] as FunctionSource).NODE_OPTIONS ?? "(none)"}. Goal: import ≤ ${GOAL_MS} ms for the build template.yaml ships.`,
+      "",
+      "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, no source maps | bundle layered / whole | template ships |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+      ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    ].join("\n"),
+  );
+}
