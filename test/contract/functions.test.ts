@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asError } from "../../functions/lib/errors";
 import {
@@ -7,15 +5,15 @@ import {
   functionSource,
   functionSources,
 } from "../../local/template/functions";
-import {
-  type Json,
-  type JsonObject,
-  projectRoot,
-  readTemplate,
-  type Template,
-} from "../../local/template/read";
+import { type Json, type JsonObject, readTemplate, type Template } from "../../local/template/read";
 import { resolveIntrinsics } from "../../local/template/resolve";
-import { actionsSentBy, type Bundle, bundleFunction, handlerProblems } from "./checks/functions";
+import {
+  actionsSentBy,
+  type Bundle,
+  bundleFunction,
+  handlerProblems,
+  packagesLeftOut,
+} from "./checks/functions";
 import { grantedActions, leastPrivilege, neededActions } from "./checks/iam";
 import { type Mode, modeContext, modeNamed, modes, templateInMode } from "./checks/modes";
 
@@ -41,7 +39,7 @@ beforeAll(async () => {
 });
 
 describe("functions in template.yaml", () => {
-  it("are the four the design names, on nodejs22.x arm64 with the shared layer", () => {
+  it("are the four the design names, on nodejs22.x arm64, with no layer", () => {
     expect(sources.map((s) => s.logicalId).sort()).toEqual([
       "BenchmarkRunnerFunction",
       "DemandRandomizerFunction",
@@ -51,7 +49,8 @@ describe("functions in template.yaml", () => {
     for (const { properties } of sources) {
       expect(properties.Runtime).toBe("nodejs22.x");
       expect(properties.Architectures).toEqual(["arm64"]);
-      expect(properties.Layers).toEqual([{ Ref: "RuntimeLayer" }]);
+      // Each bundle carries its dependencies (docs/performance.md).
+      expect(properties).not.toHaveProperty("Layers");
     }
   });
 
@@ -81,20 +80,13 @@ describe("functions in template.yaml", () => {
   });
 
   describe("esbuild bundles", () => {
-    const layerPackages = Object.keys(
-      (
-        JSON.parse(readFileSync(join(projectRoot, "layers/runtime/package.json"), "utf8")) as {
-          dependencies: Record<string, string>;
-        }
-      ).dependencies,
-    );
-
     it.each(sources.map((s) => [s.logicalId, s] as const))(
-      "%s: ESM for node20 with the createRequire banner and source maps",
+      "%s: ESM for node20, ES modules first, with the createRequire banner and source maps",
       (_, { buildProperties }) => {
         expect(buildProperties).toMatchObject({
           Format: "esm",
           Target: "node20",
+          MainFields: "module,main",
           Sourcemap: true,
           OutExtension: [".js=.mjs"],
         });
@@ -102,25 +94,21 @@ describe("functions in template.yaml", () => {
       },
     );
 
-    it.each(sources.map((s) => [s.logicalId] as const))(
-      "%s: ships no code of a package the layer provides",
-      (id) => {
-        const inputs = bundleOf(id).inputs;
-        const fromLayer = inputs.filter((input) =>
-          layerPackages.some((pkg) => input.includes(`node_modules/${pkg}/`)),
-        );
-        expect(fromLayer).toEqual([]);
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: bundles every package it imports, so it needs no layer",
+      async (_, source) => {
+        expect(await packagesLeftOut(source)).toEqual([]);
       },
     );
 
-    it("layer dependencies are the project's runtime dependencies, same ranges", () => {
-      const root = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
-        dependencies: Record<string, string>;
-      };
-      const layer = JSON.parse(
-        readFileSync(join(projectRoot, "layers/runtime/package.json"), "utf8"),
-      ) as { dependencies: Record<string, string> };
-      expect(layer.dependencies).toEqual(root.dependencies);
+    it("sees a package left to a layer", async () => {
+      const copy = structuredClone(template);
+      const fn = copy.Resources.DesiredCountSyncFunction;
+      if (fn?.Metadata?.BuildProperties === undefined) throw new Error("no BuildProperties");
+      (fn.Metadata.BuildProperties as Record<string, unknown>).External = ["@aws-sdk/*"];
+      expect(await packagesLeftOut(byId(copy, "DesiredCountSyncFunction"))).toContain(
+        "@aws-sdk/client-ecs",
+      );
     });
   });
 

@@ -97,10 +97,6 @@ describe("template.yaml", () => {
       });
     });
 
-    it("names the layer after the stack", () => {
-      expect(props("RuntimeLayer").LayerName).toEqual({ "Fn::Sub": "${AWS::StackName}-runtime" });
-    });
-
     it("reserves no scaler concurrency by default, which a new account could not", () => {
       expect(template.Parameters?.PriorityScalerConcurrency?.Default).toBe(0);
       const { ReservedConcurrentExecutions } = props("PriorityScalerFunction");

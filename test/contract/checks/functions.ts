@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { basename, extname } from "node:path";
 import { build } from "esbuild";
 import { type FunctionSource, stringList } from "../../../local/template/functions";
@@ -36,7 +37,11 @@ export interface Bundle {
   inputs: string[];
 }
 
-/** Bundles a function the way `sam build` does with the template's BuildProperties. */
+/**
+ * Bundles a function the way `sam build` does with the template's BuildProperties, except
+ * that the SDK stays external and the output readable: the IAM check reads the commands
+ * the code imports from `@aws-sdk/client-*` by name.
+ */
 export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
   const props = source.buildProperties;
   if (source.entryPoint === undefined) {
@@ -53,15 +58,44 @@ export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
     platform: "node",
     format: props.Format === "esm" ? "esm" : "cjs",
     target: typeof props.Target === "string" ? props.Target : "node20",
-    external: stringList(props.External),
+    external: [...stringList(props.External), "@aws-sdk/*"],
     banner: banner === undefined ? undefined : { js: banner },
-    // Readable output: the IAM check reads the SDK imports by name.
     minify: false,
     logLevel: "silent",
     outdir: "out",
   });
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
   return { code, inputs: Object.keys(result.metafile.inputs) };
+}
+
+/**
+ * The packages a function's bundle, built exactly as the template's BuildProperties say,
+ * still imports at run time (Node's built-ins aside): what Lambda would have to find
+ * in a layer or the runtime.
+ */
+export async function packagesLeftOut(source: FunctionSource): Promise<string[]> {
+  const props = source.buildProperties;
+  if (source.entryPoint === undefined) {
+    throw new Error(`${source.logicalId}: Metadata.BuildProperties.EntryPoints is missing`);
+  }
+  const result = await build({
+    entryPoints: [source.entryPoint],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "node",
+    format: props.Format === "esm" ? "esm" : "cjs",
+    target: typeof props.Target === "string" ? props.Target : "node20",
+    mainFields: typeof props.MainFields === "string" ? props.MainFields.split(",") : undefined,
+    external: stringList(props.External),
+    logLevel: "silent",
+    outdir: "out",
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+  const left = imports
+    .filter((entry) => entry.external && !isBuiltin(entry.path))
+    .map((entry) => entry.path);
+  return [...new Set(left)].sort();
 }
 
 /** `@aws-sdk/client-ecs` → IAM prefix `ecs`. */
