@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, extname, join } from "node:path";
+import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { type FunctionSource, stringList } from "../../../local/template/functions";
+import type { FunctionSource } from "../../../local/template/functions";
 import { projectRoot } from "../../../local/template/read";
+import { samEsbuildOptions } from "../../support/sam-esbuild";
 
 /**
  * The two builds of a function the cold-start bench compares, both from the function's
@@ -40,63 +41,34 @@ function outputFolder(logicalId: string, kind: BuildKind): string {
   return join(base, logicalId, kind);
 }
 
-/** esbuild with the template's BuildProperties, mapped the way SAM's esbuild builder maps them. */
+/** esbuild with the template's BuildProperties, as `sam build` runs it, `External` aside. */
 export async function buildFunction(
   source: FunctionSource,
   kind: BuildKind,
 ): Promise<BuiltFunction> {
-  const props = source.buildProperties;
-  if (source.entryPoint === undefined) {
-    throw new Error(`${source.logicalId}: Metadata.BuildProperties.EntryPoints is missing`);
-  }
   const outdir = outputFolder(source.logicalId, kind);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const banner = stringList(props.Banner)
-    .find((line) => line.startsWith("js="))
-    ?.slice(3);
-  const outExtension = stringList(props.OutExtension)
-    .map((pair) => pair.split("="))
-    .filter((pair): pair is [string, string] => pair.length === 2);
-  await build({
-    entryPoints: [source.entryPoint],
-    bundle: true,
-    write: true,
-    outdir,
-    platform: "node",
-    format: props.Format === "esm" ? "esm" : "cjs",
-    target: typeof props.Target === "string" ? props.Target : "node20",
-    minify: props.Minify === true,
-    sourcemap: props.Sourcemap === true,
-    // SAM passes these through as strings or booleans; esbuild's defaults otherwise.
-    sourcesContent:
-      props.SourcesContent === undefined ? undefined : String(props.SourcesContent) !== "false",
-    mainFields:
-      typeof props.MainFields === "string"
-        ? props.MainFields.split(",").map((field) => field.trim())
-        : undefined,
-    outExtension: Object.fromEntries(outExtension),
-    banner: banner === undefined ? undefined : { js: banner },
+  const options = samEsbuildOptions(source);
+  const result = await build({
+    ...options,
     external: kind === "layered" ? layerExternals : [],
-    logLevel: "silent",
-  });
-  const extension = Object.fromEntries(outExtension)[".js"] ?? ".js";
-  const modulePath = join(
+    write: true,
+    metafile: true,
     outdir,
-    basename(source.entryPoint, extname(source.entryPoint)) + extension,
-  );
-  const size = (path: string) => {
-    try {
-      return statSync(path).size;
-    } catch {
-      return 0;
-    }
-  };
+  });
+  const modulePath = Object.entries(result.metafile.outputs).find(
+    ([, output]) => output.entryPoint !== undefined,
+  )?.[0];
+  if (modulePath === undefined)
+    throw new Error(`${source.logicalId}: esbuild wrote no entry module`);
+  const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+  const absolute = resolve(modulePath);
   return {
     logicalId: source.logicalId,
     kind,
-    modulePath,
-    bytes: size(modulePath),
-    mapBytes: size(`${modulePath}.map`),
+    modulePath: absolute,
+    bytes: size(absolute),
+    mapBytes: size(`${absolute}.map`),
   };
 }

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { basename, extname } from "node:path";
 import { build } from "esbuild";
-import { type FunctionSource, stringList } from "../../../local/template/functions";
+import type { FunctionSource } from "../../../local/template/functions";
+import { samEsbuildOptions } from "../../support/sam-esbuild";
 
 /**
  * What is wrong with a function's handler wiring: the entry point must exist, the
@@ -43,28 +44,17 @@ export interface Bundle {
  * the code imports from `@aws-sdk/client-*` by name.
  */
 export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
-  const props = source.buildProperties;
-  if (source.entryPoint === undefined) {
-    throw new Error(`${source.logicalId}: Metadata.BuildProperties.EntryPoints is missing`);
-  }
-  const banner = stringList(props.Banner)
-    .find((line) => line.startsWith("js="))
-    ?.slice(3);
+  const options = samEsbuildOptions(source);
   const result = await build({
-    entryPoints: [source.entryPoint],
-    bundle: true,
+    ...options,
+    external: [...(options.external ?? []), "@aws-sdk/*"],
+    minify: false,
+    sourcemap: false,
     write: false,
     metafile: true,
-    platform: "node",
-    format: props.Format === "esm" ? "esm" : "cjs",
-    target: typeof props.Target === "string" ? props.Target : "node20",
-    external: [...stringList(props.External), "@aws-sdk/*"],
-    banner: banner === undefined ? undefined : { js: banner },
-    minify: false,
-    logLevel: "silent",
     outdir: "out",
   });
-  const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
+  const code = result.outputFiles.find((file) => /\.m?js$/.test(file.path))?.text ?? "";
   return { code, inputs: Object.keys(result.metafile.inputs) };
 }
 
@@ -74,21 +64,10 @@ export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
  * in a layer or the runtime.
  */
 export async function packagesLeftOut(source: FunctionSource): Promise<string[]> {
-  const props = source.buildProperties;
-  if (source.entryPoint === undefined) {
-    throw new Error(`${source.logicalId}: Metadata.BuildProperties.EntryPoints is missing`);
-  }
   const result = await build({
-    entryPoints: [source.entryPoint],
-    bundle: true,
+    ...samEsbuildOptions(source),
     write: false,
     metafile: true,
-    platform: "node",
-    format: props.Format === "esm" ? "esm" : "cjs",
-    target: typeof props.Target === "string" ? props.Target : "node20",
-    mainFields: typeof props.MainFields === "string" ? props.MainFields.split(",") : undefined,
-    external: stringList(props.External),
-    logLevel: "silent",
     outdir: "out",
   });
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
