@@ -16,7 +16,13 @@ import { samEsbuildOptions } from "../../support/sam-esbuild";
 export type BuildKind = "layered" | "whole";
 
 /** What the runtime layer ships; a `layered` build leaves these to it. */
-export const layerExternals = ["@aws-sdk/*", "@aws-lambda-powertools/*", "zod", "autocannon"];
+export const layerExternals = [
+  "@aws-sdk/*",
+  "@aws-lambda-powertools/*",
+  "zod",
+  "autocannon",
+  "hdr-histogram-js",
+];
 
 export interface BuiltFunction {
   logicalId: string;
