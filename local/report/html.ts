@@ -31,6 +31,14 @@ export interface BenchmarkFigures {
   durationSeconds: number;
 }
 
+export interface RolloutProbe {
+  intervalMs: number;
+  availability: number;
+  longestGapMs: number;
+  /** Every probe: ms since the rollout started, HTTP status (0: no answer), latency. */
+  samples: { t: number; status: number; latencyMs: number }[];
+}
+
 export interface ControllerOutcome {
   name: string;
   converged: boolean;
@@ -45,6 +53,10 @@ export interface ScenarioReport {
   benchmark?: BenchmarkFigures;
   /** Deploy-and-benchmark execution status, e.g. SUCCEEDED. */
   deployment?: { status: string; executionArn: string; detail?: string };
+  /** The outside probe on the load balancer during the good rollout. */
+  rollout?: RolloutProbe;
+  /** The deliberately bad release and what the gate made of it. */
+  refusal?: { status: string; error?: string; cause?: string; taskDefinition: string };
   controllers: ControllerOutcome[];
 }
 
@@ -90,6 +102,13 @@ export function renderReport(report: ScenarioReport): string {
   const deployment = report.deployment
     ? `<p>Deploy-and-benchmark execution <code>${escapeHtml(report.deployment.executionArn)}</code>: <strong>${escapeHtml(report.deployment.status)}</strong>${report.deployment.detail ? ` — ${escapeHtml(report.deployment.detail)}` : ""}</p>`
     : "";
+  const rollout = report.rollout
+    ? `<p>Outside probe on the load balancer every ${report.rollout.intervalMs} ms through the rollout: <strong class="${report.rollout.availability === 1 ? "ok" : "bad"}">${(report.rollout.availability * 100).toFixed(2)} % 2xx</strong> of ${report.rollout.samples.length}, longest gap ${report.rollout.longestGapMs} ms.</p>`
+    : "";
+  const refusal = report.refusal
+    ? `<h2>A bad release, refused</h2>
+<p>Web with BACKEND_RETRIES=0 (<code>${escapeHtml(report.refusal.taskDefinition)}</code>): <strong class="${report.refusal.error === "PerformanceGateFailed" ? "ok" : "bad"}">${escapeHtml(report.refusal.status)}${report.refusal.error ? ` ${escapeHtml(report.refusal.error)}` : ""}</strong>${report.refusal.cause ? ` — ${escapeHtml(report.refusal.cause)}` : ""}</p>`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -123,6 +142,10 @@ ${rows}
 ${deployment}
 ${benchTable}
 <div class="chart"><canvas id="benchmark"></canvas></div>
+<h2>Availability during the rollout</h2>
+${rollout}
+<div class="chart"><canvas id="rollout"></canvas></div>
+${refusal}
 <script>${chartJsSource()}</script>
 <script>
 const report = ${scriptJson(report)};
@@ -174,6 +197,23 @@ new Chart(document.getElementById("benchmark"), {
     scales: {
       ms: { position: "left", beginAtZero: true, title: { display: true, text: "ms" } },
       rps: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "requests/s" } },
+    },
+  },
+});
+const probe = report.rollout;
+new Chart(document.getElementById("rollout"), {
+  type: "scatter",
+  data: { datasets: [
+    { label: "2xx", backgroundColor: "#1a7f37", pointRadius: 2,
+      data: probe ? probe.samples.filter((s) => s.status >= 200 && s.status < 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
+    { label: "not 2xx", backgroundColor: "#cf222e", pointRadius: 4,
+      data: probe ? probe.samples.filter((s) => s.status < 200 || s.status >= 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
+  ] },
+  options: {
+    responsive: true, maintainAspectRatio: false, animation: false,
+    scales: {
+      x: { title: { display: true, text: "seconds since StartExecution" } },
+      y: { beginAtZero: true, title: { display: true, text: "probe latency (ms)" } },
     },
   },
 });

@@ -44,6 +44,23 @@ export function sampleReport(): ScenarioReport {
       status: "SUCCEEDED",
       executionArn: "arn:aws:states:us-east-1:000000000000:execution:DeployAndBenchmark:sample",
     },
+    rollout: {
+      intervalMs: 50,
+      availability: 1,
+      longestGapMs: 0,
+      samples: Array.from({ length: 300 }, (_, i) => ({
+        t: i * 50,
+        status: 200,
+        latencyMs: 2 + (i % 7),
+      })),
+    },
+    refusal: {
+      status: "FAILED",
+      error: "PerformanceGateFailed",
+      cause:
+        "Performance gate failed: maxErrorRate 0.01 exceeded: error rate 0.0231 (0 errors of which 0 timeouts, 48 non-2xx; 2074 requests).",
+      taskDefinition: "arn:aws:ecs:us-east-1:000000000000:task-definition/microscale-web:3",
+    },
     controllers: [
       { name: "per-host sync", converged: true, detail: "6 of 6, then 2 of 2 hosts" },
       { name: "priority scaler", converged: true, detail: "P1 + P2 = 9 at every step" },

@@ -6,6 +6,7 @@ import type {
 } from "../report/html";
 import type { DeployOutcome } from "./deploy";
 import type { Snapshot } from "./observe";
+import { PROBE_INTERVAL_MS } from "./rollouts";
 import { controllerNames, recordCheck, type ScenarioContext } from "./run-context";
 
 /**
@@ -69,6 +70,26 @@ export function finishScenario(context: ScenarioContext, startedAt: number): Sce
             ...(context.deployment.cause === undefined
               ? {}
               : { detail: `${context.deployment.error}: ${context.deployment.cause}` }),
+          },
+        }),
+    ...(context.rollout === undefined
+      ? {}
+      : {
+          rollout: {
+            intervalMs: PROBE_INTERVAL_MS,
+            availability: context.rollout.availability,
+            longestGapMs: context.rollout.longestGapMs,
+            samples: context.rollout.samples,
+          },
+        }),
+    ...(context.refusal === undefined
+      ? {}
+      : {
+          refusal: {
+            status: context.refusal.outcome.status,
+            error: context.refusal.outcome.error,
+            cause: context.refusal.outcome.cause,
+            taskDefinition: context.refusal.taskDefinition,
           },
         }),
     controllers,

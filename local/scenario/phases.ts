@@ -1,4 +1,4 @@
-import { type DeployInput, type DeployOutcome, deployAndBenchmark, recordedRuns } from "./deploy";
+import { type DeployInput, recordedRuns } from "./deploy";
 import {
   activeHosts,
   deregisterHosts,
@@ -8,6 +8,7 @@ import {
   tasksOnHost,
 } from "./hosts";
 import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
+import { flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
 import {
   controllerNames,
   demandRandomizerId,
@@ -127,11 +128,16 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
   await expectPriorities(context, `${options.hosts.final} hosts`);
 }
 
+/**
+ * Both sides of deploy-and-benchmark: the release rolled out while an outside probe
+ * watches the load balancer (it must stay 2xx), then a bad revision — web without
+ * backend retries — that the performance gate must refuse and roll back.
+ */
 export async function deployPhase(context: ScenarioContext, input: DeployInput): Promise<void> {
   const { system, progress, options } = context;
   progress.phase(
     "deploy and benchmark",
-    `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark?.durationSeconds ?? 10} s load through the load balancer`,
+    `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark?.durationSeconds ?? 10} s load through the load balancer, an outside probe every ${PROBE_INTERVAL_MS} ms`,
   );
   const before = (await context.recorder.next()).web.taskDefinition;
   const stopScaling = scaleOutForUnplacedTasks(
@@ -141,27 +147,53 @@ export async function deployPhase(context: ScenarioContext, input: DeployInput):
     (service, hosts) =>
       progress.info(`managed scaling: ${service} has tasks no host can take → host ${hosts} joins`),
   );
-  let outcome: DeployOutcome;
   try {
-    outcome = await deployAndBenchmark(system, input, progress, options.deployDeadlineMs);
+    const { outcome, probe } = await probedRollout(
+      system,
+      input,
+      progress,
+      options.deployDeadlineMs,
+    );
+    context.deployment = outcome;
+    context.rollout = probe;
+    const web = (await context.recorder.next()).web;
+    const runs = await recordedRuns(system, input.service);
+    const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
+    const rolled = outcome.output?.taskDefinition;
+    recordCheck(context, controllerNames.deploy, {
+      what: "execution",
+      ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
+      detail:
+        outcome.status === "SUCCEEDED"
+          ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
+          : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
+    });
+    const firstFailure = probe.failures[0];
+    recordCheck(context, controllerNames.deploy, {
+      what: "rollout kept serving",
+      ok: probe.sent > 0 && firstFailure === undefined,
+      detail: `${probe.ok}/${probe.sent} probes 2xx, longest gap ${probe.longestGapMs} ms${firstFailure === undefined ? "" : `; first failure ${firstFailure.status} at ${firstFailure.t} ms`}`,
+    });
+
+    progress.phase("a bad release", `${input.service} with BACKEND_RETRIES=0: about 2 % 502s`);
+    const good = (await context.recorder.next()).web.taskDefinition;
+    const refusal = await flakyRelease(system, input, progress, options.deployDeadlineMs);
+    context.refusal = refusal;
+    const back = await context.recorder.until(
+      (s) =>
+        s.web.taskDefinition === good && s.web.running === s.web.desired && s.web.deployments === 1,
+      options.convergeDeadlineMs,
+    );
+    recordCheck(context, controllerNames.deploy, {
+      what: "bad release refused",
+      ok: refusal.outcome.error === "PerformanceGateFailed" && back.ok,
+      detail: `${short(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${short(good)}`,
+    });
   } finally {
     stopScaling();
   }
-  context.deployment = outcome;
-  const web = (await context.recorder.next()).web;
-  const runs = await recordedRuns(system, input.service);
-  const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
-  const rolled = outcome.output?.taskDefinition;
-  recordCheck(context, controllerNames.deploy, {
-    what: "execution",
-    ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
-    detail:
-      outcome.status === "SUCCEEDED"
-        ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
-        : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
-  });
-  await expectPerHost(context, "after the rollout");
-  await expectPriorities(context, "after the rollout");
+  await expectPerHost(context, "after the rollouts");
+  await expectPriorities(context, "after the rollouts");
 }
 
 function short(arn: string): string {

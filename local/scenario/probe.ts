@@ -3,8 +3,7 @@ import { Agent, request } from "node:http";
 /**
  * An outside probe: a GET to the load balancer every `intervalMs`, as a user's uptime
  * check would send it, each answer recorded with when it was sent. What a rollout
- * must keep at 100 %: the share of 2xx answers, and the longest time between two
- * consecutive 2xx answers.
+ * must keep at 100 %: the share of 2xx answers, and the longest outage.
  */
 
 export interface ProbeSample {
@@ -20,7 +19,7 @@ export interface ProbeSummary {
   ok: number;
   /** 2xx answers over requests sent. */
   availability: number;
-  /** Longest time between the send times of two consecutive 2xx answers (the interval when nothing failed). */
+  /** Longest outage: from a failed probe to the next 2xx; 0 when none failed. */
   longestGapMs: number;
   /** Every answer that was not a 2xx, in order. */
   failures: ProbeSample[];
@@ -34,31 +33,31 @@ export interface Probe {
 
 const isOk = (status: number) => status >= 200 && status < 300;
 
-/** Summarises samples; exported for the figures and its own test. */
+/**
+ * Summarises samples; exported for the figures and its own test. A gap is an outage
+ * as a user sees it: from the first failed probe to the next 2xx (or the last probe
+ * when none came), so a probe sent late because the process was busy is no gap.
+ */
 export function summariseProbe(samples: readonly ProbeSample[]): ProbeSummary {
   const ordered = [...samples].sort((a, b) => a.t - b.t);
-  const ok = ordered.filter((sample) => isOk(sample.status));
   let longestGapMs = 0;
-  for (let i = 1; i < ok.length; i++) {
-    longestGapMs = Math.max(longestGapMs, (ok[i]?.t ?? 0) - (ok[i - 1]?.t ?? 0));
-  }
-  // Failures before the first or after the last success are gaps too.
-  const first = ordered[0];
-  const last = ordered.at(-1);
-  if (first !== undefined && last !== undefined) {
-    if (ok.length === 0) longestGapMs = last.t - first.t;
-    else {
-      longestGapMs = Math.max(
-        longestGapMs,
-        (ok[0]?.t ?? 0) - first.t,
-        last.t - (ok.at(-1)?.t ?? 0),
-      );
+  let failingSince: number | undefined;
+  for (const sample of ordered) {
+    if (!isOk(sample.status)) failingSince ??= sample.t;
+    else if (failingSince !== undefined) {
+      longestGapMs = Math.max(longestGapMs, sample.t - failingSince);
+      failingSince = undefined;
     }
   }
+  const last = ordered.at(-1);
+  if (failingSince !== undefined && last !== undefined) {
+    longestGapMs = Math.max(longestGapMs, last.t - failingSince);
+  }
+  const ok = ordered.filter((sample) => isOk(sample.status)).length;
   return {
     sent: ordered.length,
-    ok: ok.length,
-    availability: ordered.length === 0 ? 1 : ok.length / ordered.length,
+    ok,
+    availability: ordered.length === 0 ? 1 : ok / ordered.length,
     longestGapMs: Math.round(longestGapMs),
     failures: ordered.filter((sample) => !isOk(sample.status)),
     samples: ordered,

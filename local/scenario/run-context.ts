@@ -7,8 +7,10 @@ import {
   type Snapshot,
 } from "./observe";
 import { defaultScenarioOptions, type ScenarioOptions } from "./options";
+import type { ProbeSummary } from "./probe";
 import type { ProgressReporter } from "./progress";
 import { Recorder } from "./recorder";
+import type { RefusedRelease } from "./rollouts";
 import type { LocalSystem } from "./system";
 
 /**
@@ -32,6 +34,10 @@ export interface ScenarioContext {
   /** Every convergence check, per controller. */
   checks: Map<string, Check[]>;
   deployment?: DeployOutcome;
+  /** What the outside probe saw during the good rollout. */
+  rollout?: ProbeSummary;
+  /** The deliberately bad release the gate must refuse. */
+  refusal?: RefusedRelease;
   demandSteps: { total: number; followed: number };
 }
 

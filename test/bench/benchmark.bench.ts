@@ -4,13 +4,19 @@
  * 1. BenchmarkRunnerFunction (autocannon) against ApacheBench (`ab -k`) on the same local
  *    target, one after the other in one run: requests/s and their ratio, so the runner's
  *    numbers can be read next to the original demo's ApacheBench figures.
+ *    Then the same pinned, as issue 16 measures it: the target on core 0, each generator
+ *    on core 1 (taskset), with the runner's own CPU.
  * 2. The web + backend pair with the backend failing 2% of calls: requests/s and success
  *    rate with the web's retries, and without them (BACKEND_RETRIES=0) for contrast.
+ * 3. The open-loop runner (ratePerSecond): requests/s achieved against requested.
+ * 4. A rollout of web on the local cloud with an outside probe every 50 ms: the share
+ *    of 2xx answers and the longest gap between two.
  *
  * Targets run as separate processes (the workloads' own bundles), so the load generator
  * never shares an event loop with the server it measures.
  */
 import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { bundleAll, startServer, stopAll, type Workload } from "../unit/containers/processes";
 
@@ -49,17 +55,22 @@ async function abAvailable(): Promise<boolean> {
   }
 }
 
-/** `ab -k`, time-bound like the runner (with its own warm-up run, discarded). */
-async function abFigures(url: string) {
+/** `ab -k`, time-bound like the runner (with its own warm-up run, discarded); `cores` pins it. */
+async function abFigures(
+  url: string,
+  { connections = CONNECTIONS, seconds = DURATION_SECONDS, cores = "" } = {},
+) {
   // -t implies -n 50000 unless a later -n lifts it: the run must be bound by time, not count.
-  const common = (seconds: number) => [
-    ...["-k", "-q", "-c", String(CONNECTIONS), "-s", "10"],
-    ...["-t", String(seconds), "-n", "100000000"],
+  const common = (time: number) => [
+    ...["-k", "-q", "-c", String(connections), "-s", "10"],
+    ...["-t", String(time), "-n", "100000000"],
   ];
-  await exec("ab", [...common(WARMUP_SECONDS), url], { maxBuffer: 1 << 20 });
-  const { stdout } = await exec("ab", [...common(DURATION_SECONDS), url], {
-    maxBuffer: 1 << 20,
-  });
+  const run = (args: string[]) =>
+    cores === ""
+      ? exec("ab", args, { maxBuffer: 1 << 20 })
+      : exec("taskset", ["-c", cores, "ab", ...args], { maxBuffer: 1 << 20 });
+  await run([...common(WARMUP_SECONDS), url]);
+  const { stdout } = await run([...common(seconds), url]);
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
   return {
     requestsPerSecond: number(/Requests per second:\s+([\d.]+)/),
@@ -70,6 +81,136 @@ async function abFigures(url: string) {
 }
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
+/** True when this machine can pin processes to separate cores (taskset, two CPUs or more). */
+async function canPin(): Promise<boolean> {
+  try {
+    await exec("taskset", ["-V"]);
+    return availableParallelism() >= 2;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins a process and all its threads to one core (`taskset -a -cp`). */
+const pin = (pid: number, cores: string) => exec("taskset", ["-a", "-cp", cores, String(pid)]);
+
+/**
+ * Issue 16's measure: the runner against `ab -k` with the target pinned to core 0 and
+ * each generator to core 1, 16 connections, 4 s; the runner's own CPU tells whether it
+ * was the bottleneck.
+ */
+async function pinnedComparison(target: Workload, url: string): Promise<void> {
+  const connections = 16;
+  const seconds = 4;
+  const allCores = `0-${availableParallelism() - 1}`;
+  await pin(target.process.pid as number, "0");
+  await pin(process.pid, "1");
+  try {
+    const runner = await benchmarkRunner(
+      { url, durationSeconds: seconds, connections, warmupSeconds: WARMUP_SECONDS },
+      lambdaContext({ remainingMs: 120_000 }),
+    );
+    const ab = await abFigures(url, { connections, seconds, cores: "1" });
+    console.log(
+      `pinned: target on core 0, each generator on core 1; ${connections} connections, ${seconds} s\n`,
+    );
+    console.log("| load generator | requests/s | generator CPU | saturated |");
+    console.log("| --- | ---: | ---: | --- |");
+    console.log(
+      `| BenchmarkRunnerFunction (autocannon) | ${fixed(runner.requestsPerSecond)} | ${runner.loadGenerator.cpuPercent} % | ${runner.loadGenerator.saturated} |`,
+    );
+    console.log(`| ab -k | ${fixed(ab.requestsPerSecond)} | | |`);
+    console.log(
+      `\nrunner / ab requests/s ratio, pinned: ${fixed(runner.requestsPerSecond / ab.requestsPerSecond, 2)}\n`,
+    );
+  } finally {
+    await pin(process.pid, allCores);
+    await pin(target.process.pid as number, allCores);
+  }
+}
+
+/** The open-loop runner at a few rates: what it achieved against what was asked. */
+async function openLoopRates(url: string): Promise<void> {
+  console.log(`open loop, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per rate:\n`);
+  console.log("| requested/s | achieved/s | ratio | unsent | p50 ms | p99 ms | generator CPU |");
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const ratePerSecond of [500, 2_000, 8_000]) {
+    const figures = await benchmarkRunner(
+      {
+        url,
+        durationSeconds: DURATION_SECONDS,
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_SECONDS,
+        ratePerSecond,
+      },
+      lambdaContext({ remainingMs: 120_000 }),
+    );
+    console.log(
+      `| ${ratePerSecond} | ${fixed(figures.requestsPerSecond)} | ${fixed(figures.requestsPerSecond / ratePerSecond, 3)} | ${figures.unsent ?? 0} | ${figures.latencyMs.p50} | ${figures.latencyMs.p99} | ${figures.loadGenerator.cpuPercent} % |`,
+    );
+  }
+  console.log("");
+}
+
+/**
+ * A rollout of web on the local cloud (tasks as processes, time ×30) with an outside
+ * probe on the load balancer every 50 ms: the share of 2xx answers and the longest gap.
+ */
+async function rolloutAvailability(): Promise<void> {
+  const { bootSystem, quietFunctionLogs } = await import("../../local/scenario/system");
+  const { joinHosts } = await import("../../local/scenario/hosts");
+  const { readDeployInput } = await import("../../local/scenario/deploy");
+  const { probedRollout } = await import("../../local/scenario/rollouts");
+  const { silentProgress } = await import("../../local/scenario/progress");
+  const { Recorder } = await import("../../local/scenario/recorder");
+  const { defaultScenarioOptions } = await import("../../local/scenario/options");
+  quietFunctionLogs("SILENT");
+  const system = await bootSystem({
+    port: 0,
+    runTasks: "processes",
+    timeScale: 30,
+    parameters: { DemandRandomizerState: "DISABLED" },
+    // With the randomizer off the priority scaler finds no demand item: not this figure's business.
+    onError: () => {},
+  });
+  const recorder = new Recorder(system, 100);
+  try {
+    recorder.start();
+    joinHosts(system, 3, defaultScenarioOptions.hostSize);
+    const balancer = system.wired.loadBalancers.get("LoadBalancer");
+    await recorder.until(
+      (s) =>
+        s.web.desired > 0 &&
+        s.web.running === s.web.desired &&
+        (balancer?.healthyCount ?? 0) === s.web.desired,
+      30_000,
+    );
+    const input = readDeployInput(system);
+    console.log(
+      "| rollout of web (time ×30) | probes | 2xx | availability | longest gap | execution |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: | --- |");
+    for (let run = 1; run <= 3; run++) {
+      const { outcome, probe } = await probedRollout(
+        system,
+        {
+          ...input,
+          benchmark: { durationSeconds: 2, warmupSeconds: 1, connections: 4, path: "/" },
+        },
+        silentProgress,
+      );
+      console.log(
+        `| ${run} | ${probe.sent} | ${probe.ok} | ${fixed(probe.availability * 100, 2)} % | ${probe.longestGapMs} ms | ${outcome.status} |`,
+      );
+    }
+    console.log(
+      "\n(probe: GET every 50 ms through the local load balancer from StartExecution to the end)\n",
+    );
+  } finally {
+    recorder.stop();
+    await system.stop();
+  }
+}
 
 export async function run(): Promise<void> {
   const { bundles, cleanup } = await bundleAll(["web", "backend"]);
@@ -82,6 +223,7 @@ export async function run(): Promise<void> {
   try {
     // 1. runner vs ab on a target that always answers 200 at once
     const target = await server("backend", { FAILURE_RATE: "0", LATENCY_MS: "0" });
+    const targetWorkload = started.at(-1) as Workload;
     const runner = await autocannonFigures(target);
     console.log(
       `target: backend bundle, FAILURE_RATE=0, LATENCY_MS=0; ${CONNECTIONS} connections, ${DURATION_SECONDS} s after a ${WARMUP_SECONDS} s warm-up\n`,
@@ -97,6 +239,8 @@ export async function run(): Promise<void> {
       console.log(
         `\nrunner / ab requests/s ratio: ${fixed(runner.requestsPerSecond / ab.requestsPerSecond, 2)}\n`,
       );
+      if (await canPin()) await pinnedComparison(targetWorkload, target);
+      else console.log("skip pinned comparison: needs taskset and two cores\n");
     } else {
       console.log("skip: ab not installed (Debian package apache2-utils); runner alone:");
       console.log(`BenchmarkRunnerFunction: ${fixed(runner.requestsPerSecond)} requests/s\n`);
@@ -115,9 +259,14 @@ export async function run(): Promise<void> {
         `| ${retries} | ${fixed(figures.requestsPerSecond)} | ${figures.requests.total} | ${figures.requests.ok} | ${fixed(success * 100, 2)}% | ${figures.latencyMs.p50} | ${figures.latencyMs.p99} |`,
       );
     }
-    console.log("\n(the original demo: 85 requests/s, 46 failed of 1,500 = 96.9% success)");
+    console.log("\n(the original demo: 85 requests/s, 46 failed of 1,500 = 96.9% success)\n");
+
+    // 3. open loop against the always-200 target
+    await openLoopRates(target);
   } finally {
     stopAll(started);
     await cleanup();
   }
+  // 4. availability through a rollout, on the whole local cloud
+  await rolloutAvailability();
 }

@@ -69,7 +69,7 @@ describe("report/index.html in headless Chromium", () => {
 
       // Assess
       expect(problems).toEqual([]);
-      expect(inked.map((canvas) => canvas.id)).toEqual(["demand", "hosts", "benchmark"]);
+      expect(inked.map((canvas) => canvas.id)).toEqual(["demand", "hosts", "benchmark", "rollout"]);
       for (const canvas of inked) expect(canvas.inked, canvas.id).toBeGreaterThan(1000);
     } finally {
       await browser.close();
