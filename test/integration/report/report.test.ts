@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { sampleReport } from "../../../local/report/sample";
+import { chromiumPath, launchHeadlessChromium } from "../../../local/report/screenshot";
 import { writeReport } from "../../../local/report/write";
 import { projectRoot } from "../../../local/template/read";
 
-const chromiumPath = "/usr/bin/chromium";
 const present = existsSync(chromiumPath);
 if (!present) console.warn("report test skipped: install the Debian package `chromium`");
 
@@ -17,19 +16,7 @@ describe("report/index.html in headless Chromium", () => {
     const dir = join(projectRoot, "report");
     mkdirSync(dir, { recursive: true });
     const page = writeReport(sampleReport(), join(dir, "sample.html"));
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchHeadlessChromium();
     try {
       const tab = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
       const problems: string[] = [];
