@@ -69,7 +69,7 @@ describe("the docs check", () => {
           "[here](#page), ![report](images/report.png), [folder](../local/ecs/)",
           "`local/ecs/placement.ts`, `local/ecs/`, `containers/<name>/src/main.ts`,",
           "`containers/{web,agent}/`, `events/priority-scaler/*.json`, `events/…`, `report/index.html`,",
-          "`local-cloud.md` (next to this page), `images/`",
+          "`local-cloud.md` (next to this page), `images/`, and below it: `report.png`",
           "```bash",
           "npm run invoke -- PriorityScalerFunction events/priority-scaler/scheduled-reconcile.json",
           "```",
@@ -119,7 +119,7 @@ describe("the docs check", () => {
       check(
         [
           "`local/ecs/control-plane.ts` and `containers/<name>/Dockerfile`",
-          "see DESIGN.md, and `events/foo.json`",
+          "see DESIGN.md, and `events/foo.json`; `placement.ts` is not below docs/",
           "```bash",
           "npm run invoke -- DesiredCountSyncFunction events/desired-count-sync/missing.json",
           "```",
@@ -130,6 +130,7 @@ describe("the docs check", () => {
       "docs/page.md:1: `containers/<name>/Dockerfile` names no file or folder in the repository",
       'docs/page.md:2: "DESIGN.md" names no file or folder in the repository',
       "docs/page.md:2: `events/foo.json` names no file or folder in the repository",
+      "docs/page.md:2: `placement.ts` names no file or folder in the repository",
       "docs/page.md:4: events/desired-count-sync/missing.json (in a shell block) names no file or folder in the repository",
     ]);
   });

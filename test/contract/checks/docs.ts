@@ -40,8 +40,8 @@ interface Reference {
  * - a word in backticks, in a shell code block or in prose is a repository path when its
  *   first segment is a top-level file or folder of the repository (`local/…`, `events/…`),
  *   or when it ends like a file name (`.ts`, `.md`, `.json`, …); it must then exist,
- *   relative to the root or to the Markdown file's folder (`index.ts` in a function's
- *   README). `<placeholder>`, `*`, `{a,b}` and `…` segments match any name.
+ *   relative to the root or to the Markdown file's folder; a bare file name (`sync.ts` in
+ *   `functions/README.md`) may be anywhere below that folder. `<placeholder>`, `*`, `{a,b}` and `…` segments match any name.
  *
  * Not paths, so never checked: URLs and anything with a scheme, colon, `$`, `=` or a
  * space (AWS names, ARNs, environment settings, commands), absolute paths (`/health`,
@@ -67,10 +67,16 @@ export function docProblems(path: string, markdown: string, repository: Reposito
       continue;
     }
     const candidate = pathCandidate(reference.text, index);
+    const folder = posix.dirname(path);
     if (
       candidate !== undefined &&
       !index.matches(candidate) &&
-      !index.matches(posix.join(posix.dirname(path), candidate))
+      !index.matches(posix.join(folder, candidate)) &&
+      // A bare file name in a folder's README names a file somewhere in that folder.
+      !(
+        !candidate.includes("/") &&
+        index.matches(`${folder === "." ? "" : `${folder}/`}…/${candidate}`)
+      )
     ) {
       report(reference, "names no file or folder in the repository");
     }
