@@ -1,14 +1,11 @@
 import {
   type AutoScalingClient,
   type AutoScalingGroup,
-  paginateDescribeAutoScalingGroups,
   TerminateInstanceInAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import {
   type ContainerInstance,
   DeleteAttributesCommand,
-  DescribeCapacityProvidersCommand,
-  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
@@ -20,6 +17,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
+import { capacityProviderGroups, describeAutoScalingGroups } from "../lib/auto-scaling-groups";
 import { batches } from "../lib/batches";
 import { listClusterArns } from "../lib/clusters";
 import { DESCRIBE_SERVICES_BATCH, ECS_PAGE_SIZE } from "../lib/ecs-limits";
@@ -35,8 +33,6 @@ export type { TaskDefinitionCache };
 /** DescribeTasks takes up to 100 tasks; PutAttributes and DeleteAttributes up to 10 attributes. */
 const DESCRIBE_TASKS_BATCH = 100;
 const ATTRIBUTES_BATCH = 10;
-/** DescribeAutoScalingGroups: up to 100 names and 100 groups a page. */
-const GROUPS_PAGE_SIZE = 100;
 
 export function noApiCalls(): ApiCalls {
   return {
@@ -76,39 +72,12 @@ export class ConsolidatorCalls {
   }
 
   /** The Auto Scaling groups behind the cluster's capacity providers (by name). */
-  async capacityProviderGroups(cluster: string): Promise<string[]> {
-    const described = await sent(this.apiCalls, "ecs:DescribeClusters", () =>
-      this.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
-    );
-    complete("DescribeClusters", described.failures);
-    const providers = described.clusters?.[0]?.capacityProviders ?? [];
-    if (providers.length === 0) return [];
-    const out = await sent(this.apiCalls, "ecs:DescribeCapacityProviders", () =>
-      this.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: providers })),
-    );
-    complete("DescribeCapacityProviders", out.failures);
-    return (out.capacityProviders ?? []).flatMap((provider) => {
-      const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
-      // arn:aws:autoscaling:…:autoScalingGroup:<uuid>:autoScalingGroupName/<name>
-      const name = arn?.split("autoScalingGroupName/")[1];
-      return name === undefined || name === "" ? [] : [name];
-    });
+  capacityProviderGroups(cluster: string): Promise<string[]> {
+    return capacityProviderGroups(this.ecs, this.apiCalls, cluster);
   }
 
-  async autoScalingGroups(names: readonly string[]): Promise<AutoScalingGroup[]> {
-    const groups: AutoScalingGroup[] = [];
-    for (const batch of batches(names, GROUPS_PAGE_SIZE)) {
-      const pages = paginateDescribeAutoScalingGroups(
-        {
-          client: this.autoscaling,
-          pageSize: GROUPS_PAGE_SIZE,
-          withCommand: countEachPage(this.apiCalls, "autoscaling:DescribeAutoScalingGroups"),
-        },
-        { AutoScalingGroupNames: batch },
-      );
-      for await (const page of pages) groups.push(...(page.AutoScalingGroups ?? []));
-    }
-    return groups;
+  autoScalingGroups(names: readonly string[]): Promise<AutoScalingGroup[]> {
+    return describeAutoScalingGroups(this.autoscaling, this.apiCalls, names);
   }
 
   /** Every container instance that is not INACTIVE (ECS's default for the listing). */

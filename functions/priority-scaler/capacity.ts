@@ -106,6 +106,36 @@ export interface DerivedCapacity {
   readonly slot: TaskSize;
   readonly freeSlots: number;
   readonly workerTasks: number;
+  /** Worker slots one more host like these would add (./elastic.ts). */
+  readonly newHostSlots: number;
+}
+
+function registered(instance: ContainerInstance, name: "CPU" | "MEMORY"): number {
+  return instance.registeredResources?.find((r) => r.name === name)?.integerValue ?? 0;
+}
+
+/**
+ * Worker slots a new host would bring: the largest host's registered resources less
+ * what non-worker tasks reserve per host on average (everything reserved minus the
+ * worker tasks' own slots), in whole slots. The average counts the web and backend
+ * tasks too, which a new host does not get: an estimate on the low side.
+ */
+export function newHostSlots(
+  instances: readonly ContainerInstance[],
+  slot: TaskSize,
+  workerTasks: number,
+): number {
+  const active = instances.filter((i) => i.status === "ACTIVE");
+  if (active.length === 0) return 0;
+  const per = (name: "CPU" | "MEMORY", size: number): number => {
+    if (size === 0) return Infinity;
+    const reserved = active.reduce((sum, i) => sum + registered(i, name) - remaining(i, name), 0);
+    const nonWorker = Math.max(0, reserved - workerTasks * size) / active.length;
+    const host = Math.max(...active.map((i) => registered(i, name)));
+    return Math.max(0, Math.floor((host - nonWorker) / size));
+  };
+  const slots = Math.min(per("CPU", slot.cpu), per("MEMORY", slot.memory));
+  return Number.isFinite(slots) ? slots : 0;
 }
 
 /** Task definition revisions are immutable, so their sizes can be cached for the environment's life. */
@@ -185,5 +215,6 @@ export async function deriveCapacity(
     slot,
     freeSlots: free,
     workerTasks,
+    newHostSlots: newHostSlots(instances, slot, workerTasks),
   };
 }

@@ -4,6 +4,11 @@
  *
  * Targets: P1 (high priority) = min(demand, C), P2 (low priority) = C − P1.
  *
+ * Elastic capacity (a `ceiling` above C: the slots the cluster can hold once its
+ * groups are at MaxSize, ./elastic.ts): P1 = min(demand, ceiling) and may grow past
+ * C — the tasks that do not fit yet go PROVISIONING and managed scaling adds hosts —
+ * while P2 = max(0, C − P1) gets only the slots free after P1 and never asks for more.
+ *
  * Order: every shrink first (P2 before P1: the background work gives way first),
  * then every grow (P1 before P2). Desired counts therefore never sum above C after
  * any step that grows.
@@ -37,6 +42,8 @@ export interface ServiceCounts {
 export interface PlanInput {
   readonly demand: number;
   readonly capacity: number;
+  /** Elastic mode: what P1 may grow to (≥ capacity); fixed capacity when absent. */
+  readonly ceiling?: number;
   readonly high: ServiceCounts;
   readonly low: ServiceCounts;
 }
@@ -74,13 +81,15 @@ function occupied(counts: ServiceCounts, desired: number): number {
 
 export function planScaling(input: PlanInput): Plan {
   const { demand, capacity } = input;
-  for (const [name, value] of Object.entries({ demand, capacity })) {
+  const ceiling = Math.max(capacity, input.ceiling ?? capacity);
+  for (const [name, value] of Object.entries({ demand, capacity, ceiling })) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
     }
   }
-  const high = Math.min(demand, capacity);
-  const target = { high, low: capacity - high };
+  const high = Math.min(demand, ceiling);
+  const target = { high, low: Math.max(0, capacity - high) };
+
   const desired = { high: input.high.desired, low: input.low.desired };
   const steps: Step[] = [];
   const deferred: Role[] = [];
@@ -94,7 +103,11 @@ export function planScaling(input: PlanInput): Plan {
   for (const role of ["high", "low"] as const) {
     if (target[role] <= desired[role]) continue;
     const rest = other(role);
-    const room = capacity - occupied(input[rest], desired[rest]) - excess(input[role]);
+    const held = occupied(input[rest], desired[rest]);
+    // P1 may ask for hosts the cluster does not have yet; P2 never does. While P2's
+    // tasks are still stopping, P1 waits for their slots rather than for a new host.
+    const limit = role === "high" && held === desired[rest] ? ceiling : capacity;
+    const room = limit - held - excess(input[role]);
     const to = Math.min(target[role], room);
     if (to > desired[role]) {
       steps.push({ role, from: desired[role], to });

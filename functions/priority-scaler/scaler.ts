@@ -1,3 +1,4 @@
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
@@ -19,6 +20,7 @@ import {
   readMetricDemand,
   readStoredDemand,
 } from "./demand";
+import { type ElasticCapacity, elasticCeiling } from "./elastic";
 import { planScaling, type Role, type ServiceCounts } from "./plan";
 import { newestRecord, parseTrigger, type Trigger } from "./trigger";
 
@@ -26,6 +28,8 @@ export interface ScalerDeps extends Observed {
   readonly ecs: ECSClient;
   readonly dynamodb: DynamoDBClient;
   readonly cloudwatch: CloudWatchClient;
+  /** Elastic capacity reads the MaxSize of the cluster's Auto Scaling groups. */
+  readonly autoscaling: AutoScalingClient;
   readonly now: () => Date;
   readonly taskSizes: TaskSizeCache;
 }
@@ -51,6 +55,8 @@ export interface ScalerSummary {
   readonly capacity: number;
   readonly capacitySource: "CAPACITY" | "cluster";
   readonly derivedCapacity?: DerivedCapacity;
+  /** CAPACITY unset: what P1 may grow to once the groups are at MaxSize (./elastic.ts). */
+  readonly elastic?: ElasticCapacity;
   readonly services: PerRole<string>;
   /** Desired counts before and after this invocation, and the target they head for. */
   readonly before: PerRole<number>;
@@ -224,6 +230,7 @@ export async function scalePriorities(
   const workers = await describeWorkers(deps.ecs, config, apiCalls);
   const current = { high: counts(workers.high), low: counts(workers.low) };
   let derived: DerivedCapacity | undefined;
+  let elastic: ElasticCapacity | undefined;
   if (config.capacity === undefined) {
     derived = await deriveCapacity(
       deps.ecs,
@@ -232,10 +239,16 @@ export async function scalePriorities(
       deps.taskSizes,
       apiCalls,
     );
+    elastic = await elasticCeiling(deps.ecs, deps.autoscaling, config.cluster, derived, apiCalls);
   }
   const capacity = config.capacity ?? derived?.capacity ?? 0;
 
-  const plan = planScaling({ demand: reading.demand, capacity, ...current });
+  const plan = planScaling({
+    demand: reading.demand,
+    capacity,
+    ...(elastic === undefined ? {} : { ceiling: elastic.ceiling }),
+    ...current,
+  });
   const steps = plan.steps.map((step) => ({ service: config.services[step.role], ...step }));
   for (const step of steps) {
     await sent(apiCalls, "ecs:UpdateService", () =>
@@ -260,6 +273,7 @@ export async function scalePriorities(
 
   deps.metrics.record("Demand", "Count", reading.demand);
   deps.metrics.record("Capacity", "Count", capacity);
+  if (elastic !== undefined) deps.metrics.record("CapacityCeiling", "Count", elastic.ceiling);
   deps.metrics.record("HighPriorityDesired", "Count", plan.after.high);
   deps.metrics.record("HighPriorityRunning", "Count", current.high.running);
   deps.metrics.record("LowPriorityDesired", "Count", plan.after.low);
@@ -275,6 +289,7 @@ export async function scalePriorities(
     capacity,
     capacitySource: derived === undefined ? "CAPACITY" : "cluster",
     ...(derived === undefined ? {} : { derivedCapacity: derived }),
+    ...(elastic === undefined ? {} : { elastic }),
     services: config.services,
     before: { high: current.high.desired, low: current.low.desired },
     after: plan.after,

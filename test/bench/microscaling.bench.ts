@@ -7,15 +7,19 @@
  *    aws-sdk-client-mock: our code only), with CAPACITY set and with capacity
  *    derived from 10/100/1000 container instances. Minimum: 1 GetItem + 1
  *    DescribeServices + one UpdateService per step, plus, when derived,
- *    ⌈N/100⌉ ListContainerInstances + ⌈N/100⌉ DescribeContainerInstances
- *    (+ DescribeTaskDefinition per worker revision on a cold start only).
+ *    ⌈N/100⌉ ListContainerInstances + ⌈N/100⌉ DescribeContainerInstances + one
+ *    DescribeClusters for the capacity providers (elastic capacity; here none, so no
+ *    DescribeCapacityProviders or DescribeAutoScalingGroups follows), and
+ *    DescribeTaskDefinition per worker revision on a cold start only.
  * 2. DemandRandomizerFunction against dynalite: steps per second and lost races
  *    (conditional writes that had to be re-read and retried) for 1, 2 and 4
  *    concurrent writers. Every step is still exactly one version.
  */
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -64,6 +68,8 @@ function scalerSetup(instances: number | undefined, change: boolean) {
     return {};
   });
   ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { cpu: "256", memory: "512" } });
+  // No capacity provider: the ceiling is the capacity there is (one DescribeClusters).
+  ecs.on(DescribeClustersCommand).resolves({ clusters: [{ capacityProviders: [] }] });
   const arns = Array.from({ length: instances ?? 0 }, (_, i) => `ci/${i}`);
   ecs.on(ListContainerInstancesCommand).callsFake((input: { nextToken?: string }) => {
     const start = Number(input.nextToken ?? "0");
@@ -95,6 +101,7 @@ function scalerSetup(instances: number | undefined, change: boolean) {
     ecs: ecsClient,
     dynamodb: dynamodbClient,
     cloudwatch: new CloudWatchClient({ region: "us-east-1" }),
+    autoscaling: new AutoScalingClient({ region: "us-east-1" }),
     log: silentLog,
     metrics: silentMetrics,
     now: () => new Date(),
@@ -133,7 +140,7 @@ async function benchScaler() {
     const cpu = process.cpuUsage(start);
     setup.restore();
     const steps = warm.steps.length;
-    const minimum = 2 + steps + (instances === undefined ? 0 : 2 * ceil100(instances));
+    const minimum = 2 + steps + (instances === undefined ? 0 : 2 * ceil100(instances) + 1);
     rows.push([
       name,
       String(totalCalls(cold.apiCalls)),

@@ -3,6 +3,7 @@
  * in process, on an ephemeral loopback port): conditional writes, lost races and
  * re-reads, as DynamoDB evaluates them — not as a mock says it would.
  */
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
@@ -202,6 +203,7 @@ describe("demand item against dynalite", () => {
         ecs: ecsClient,
         dynamodb: client(),
         cloudwatch: new CloudWatchClient({ region: "us-east-1" }), // not used: demand is in DynamoDB
+        autoscaling: new AutoScalingClient({ region: "us-east-1" }),
         log: silentLog,
         metrics: silentMetrics,
         now: () => new Date(),

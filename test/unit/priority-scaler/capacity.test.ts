@@ -132,6 +132,11 @@ describe("deriving capacity from the cluster", () => {
             { name: "CPU", integerValue: 300 },
             { name: "MEMORY", integerValue: 600 },
           ],
+          // 2100 CPU / 4100 MiB reserved: 8 worker slots (2048 / 4096) and 52 / 4 of others.
+          registeredResources: [
+            { name: "CPU", integerValue: 2400 },
+            { name: "MEMORY", integerValue: 4700 },
+          ],
         },
       ],
     });
@@ -155,6 +160,8 @@ describe("deriving capacity from the cluster", () => {
       slot: { cpu: 256, memory: 512 },
       freeSlots: 1,
       workerTasks: 8,
+      // A new host of the same size, less the others' 52 / 4 per host: ⌊2348 / 256⌋, ⌊4696 / 512⌋.
+      newHostSlots: 9,
     });
   });
 });

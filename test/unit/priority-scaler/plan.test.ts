@@ -165,6 +165,114 @@ const invocation = fc.record({
   ecsProgress: fc.double({ min: 0, max: 1, noNaN: true }),
 });
 
+describe("priority scaling plan: elastic capacity (a ceiling above C)", () => {
+  it("P1 follows demand past C up to the ceiling: the tasks that do not fit wait for hosts", () => {
+    const plan = planScaling({
+      demand: 12,
+      capacity: 8,
+      ceiling: 20,
+      high: steady(4),
+      low: steady(0),
+    });
+
+    expect(plan.target).toEqual({ high: 12, low: 0 });
+    expect(plan.steps).toEqual([{ role: "high", from: 4, to: 12 }]);
+    expect(plan.deferred).toEqual([]);
+  });
+
+  it("never past the ceiling", () => {
+    const plan = planScaling({
+      demand: 30,
+      capacity: 8,
+      ceiling: 20,
+      high: steady(4),
+      low: steady(0),
+    });
+
+    expect(plan.after.high).toBe(20);
+  });
+
+  it("P2 gets only the slots free after P1 and never asks for more", () => {
+    const plan = planScaling({
+      demand: 2,
+      capacity: 8,
+      ceiling: 20,
+      high: steady(0),
+      low: steady(0),
+    });
+
+    expect(plan.target).toEqual({ high: 2, low: 6 });
+    expect(plan.after).toEqual({ high: 2, low: 6 });
+  });
+
+  it("P2 gives way first; while its tasks stop, P1 waits for their slots instead of a new host", () => {
+    const plan = planScaling({
+      demand: 12,
+      capacity: 8,
+      ceiling: 20,
+      high: steady(2),
+      low: steady(6),
+    });
+
+    expect(plan.target).toEqual({ high: 12, low: 0 });
+    // P2's 6 tasks still hold their slots: P1 may use only the 0 free ones now.
+    expect(plan.steps).toEqual([{ role: "low", from: 6, to: 0 }]);
+    expect(plan.deferred).toEqual(["high"]);
+
+    const later = planScaling({
+      demand: 12,
+      capacity: 8,
+      ceiling: 20,
+      high: steady(2),
+      low: steady(0),
+    });
+    expect(later.steps).toEqual([{ role: "high", from: 2, to: 12 }]);
+  });
+
+  it("over random states: P1 never past the ceiling, P2 never grows past what P1 leaves of C", () => {
+    const counts = fc
+      .record({ desired: fc.nat(12), extra: fc.nat(3), pending: fc.nat(2) })
+      .map(({ desired, extra, pending }) => ({ desired, running: desired + extra, pending }));
+    fc.assert(
+      fc.property(
+        fc.nat(20),
+        fc.nat(16),
+        fc.nat(16),
+        counts,
+        counts,
+        (demand, capacity, more, high, low) => {
+          const ceiling = capacity + more;
+          const plan = planScaling({ demand, capacity, ceiling, high, low });
+          expect(plan.after.high).toBeLessThanOrEqual(Math.max(ceiling, high.desired));
+          for (const step of plan.steps) {
+            if (step.role !== "low" || step.to <= step.from) continue;
+            const p1Holds = Math.max(
+              plan.after.high + Math.max(0, high.running + high.pending - high.desired),
+              high.running + high.pending,
+            );
+            expect(
+              step.to + Math.max(0, low.running + low.pending - low.desired),
+            ).toBeLessThanOrEqual(capacity - p1Holds);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a ceiling below C is C (a fixed budget)", () => {
+    const plan = planScaling({
+      demand: 12,
+      capacity: 8,
+      ceiling: 3,
+      high: steady(0),
+      low: steady(0),
+    });
+
+    expect(plan.target).toEqual({ high: 8, low: 0 });
+  });
+});
+
 describe("priority scaling plan: properties", () => {
   it("never asks for more than C, and converges to P1 = min(D, C), P2 = C − P1", () => {
     fc.assert(

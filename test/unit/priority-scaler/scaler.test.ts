@@ -1,7 +1,10 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   type ContainerInstance,
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -39,9 +42,11 @@ const env = {
 const ecsClient = new ECSClient({ region: "us-east-1" });
 const dynamodbClient = new DynamoDBClient({ region: "us-east-1" });
 const cloudwatchClient = new CloudWatchClient({ region: "us-east-1" });
+const autoscalingClient = new AutoScalingClient({ region: "us-east-1" });
 const ecs = mockClient(ecsClient);
 const ddb = mockClient(dynamodbClient);
 const cw = mockClient(cloudwatchClient);
+const asg = mockClient(autoscalingClient);
 
 function service(name: string, desired: number, running = desired, pending = 0): Service {
   return {
@@ -68,6 +73,7 @@ function deps() {
     ecs: ecsClient,
     dynamodb: dynamodbClient,
     cloudwatch: cloudwatchClient,
+    autoscaling: autoscalingClient,
     log: recordingLog(),
     metrics: recordingMetrics(),
     now: () => new Date("2025-03-06T17:05:00.000Z"),
@@ -90,6 +96,7 @@ beforeEach(() => {
   ecs.reset();
   ddb.reset();
   cw.reset();
+  asg.reset();
   ecs.on(UpdateServiceCommand).resolves({});
 });
 
@@ -495,7 +502,10 @@ describe("priority scaler", () => {
       };
     }
 
-    function hosts(instances: ContainerInstance[]) {
+    function hosts(instances: ContainerInstance[], capacityProviders: string[] = []) {
+      ecs
+        .on(DescribeClustersCommand)
+        .resolves({ clusters: [{ clusterName: cluster, capacityProviders }] });
       const arns = instances.map((i) => i.containerInstanceArn ?? "");
       ecs.on(ListContainerInstancesCommand).callsFake((input: { nextToken?: string }) => {
         const start = Number(input.nextToken ?? "0");
@@ -612,6 +622,105 @@ describe("priority scaler", () => {
 
       expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
       expect(second.apiCalls["ecs:DescribeTaskDefinition"]).toBeUndefined();
+    });
+
+    describe("elastic: the groups behind the capacity providers", () => {
+      const registered = (cpu: number, memory: number) => ({
+        registeredResources: [
+          { name: "CPU", type: "INTEGER", integerValue: cpu },
+          { name: "MEMORY", type: "INTEGER", integerValue: memory },
+        ],
+      });
+      function group(maxSize: number, instances: string[]) {
+        ecs.on(DescribeCapacityProvidersCommand).resolves({
+          capacityProviders: [
+            {
+              name: "hosts-cp",
+              autoScalingGroupProvider: {
+                autoScalingGroupArn:
+                  "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:0:autoScalingGroupName/hosts",
+              },
+            },
+          ],
+        });
+        asg.on(DescribeAutoScalingGroupsCommand).resolves({
+          AutoScalingGroups: [
+            {
+              AutoScalingGroupName: "hosts",
+              MinSize: 1,
+              MaxSize: maxSize,
+              DesiredCapacity: instances.length,
+              DefaultCooldown: 300,
+              AvailabilityZones: ["us-east-1a"],
+              HealthCheckType: "EC2",
+              CreatedTime: new Date("2026-12-01T00:00:00Z"),
+              Instances: instances.map((state, i) => ({
+                InstanceId: `i-${i}`,
+                LifecycleState: state as "InService",
+                AvailabilityZone: "us-east-1a",
+                HealthStatus: "Healthy",
+                ProtectedFromScaleIn: false,
+              })),
+            },
+          ],
+        });
+      }
+
+      it("P1 follows demand up to what MaxSize can hold; P2 keeps only the free slots", async () => {
+        // Two full hosts of 4 slots (1024 CPU / 2048 MiB, slot 256 / 512): capacity 8.
+        demand(20);
+        workers(service("high-priority", 4), service("low-priority", 4));
+        taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "512" });
+        hosts(
+          [host(1, 0, 0, registered(1024, 2048)), host(2, 0, 0, registered(1024, 2048))],
+          ["hosts-cp"],
+        );
+        // MaxSize 4, one instance already leaving: room for 3 more hosts of 4 slots.
+        group(4, ["InService", "InService", "Terminating:Wait"]);
+
+        const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+        expect(summary).toMatchObject({
+          capacity: 8,
+          elastic: {
+            groups: [{ name: "hosts", maxSize: 4, instances: 2 }],
+            newHostSlots: 4,
+            ceiling: 16,
+          },
+          target: { high: 16, low: 0 },
+        });
+        expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+          AutoScalingGroupNames: ["hosts"],
+        });
+        // P2 gives way first; P1 waits for its slots (they are still held).
+        expect(updates()).toEqual([{ cluster, service: "low-priority", desiredCount: 0 }]);
+      });
+
+      it("a capacity provider whose group is gone is missing data: nothing is written", async () => {
+        demand(3);
+        workers(service("high-priority", 0), service("low-priority", 0));
+        taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "512" });
+        hosts([host(1, 1024, 2048, registered(1024, 2048))], ["hosts-cp"]);
+        group(4, []);
+        asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+
+        await expect(
+          scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps()),
+        ).rejects.toThrow(MissingDataError);
+        expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      });
+
+      it("with CAPACITY set, no group is read and P1 + P2 = CAPACITY", async () => {
+        demand(20);
+        workers(service("high-priority", 4), service("low-priority", 4));
+
+        const summary = await scalePriorities(reconcile(), config(), deps());
+
+        expect(summary).toMatchObject({ capacity: 9, target: { high: 9, low: 0 } });
+        expect(summary).not.toHaveProperty("elastic");
+        expect(asg.calls()).toHaveLength(0);
+        expect(ecs).not.toHaveReceivedCommand(DescribeClustersCommand);
+      });
     });
 
     it("refuses to derive capacity from task definitions that reserve nothing", async () => {
