@@ -1,26 +1,19 @@
-import { AwsError } from "../edge/errors";
+import { cloudwatchErrors, readUnit, type StandardUnit } from "./errors";
+import { evaluate, type Points, references } from "./math";
+import {
+  type Aggregate,
+  parseStatistic,
+  readExtendedStatistic,
+  type SimpleStatistic,
+  type Statistic,
+  simpleStatistics,
+  statisticOf,
+} from "./statistics";
+import { type Dimension, type MetricIdentity, type Sample, SeriesStore } from "./store";
 
-export interface Dimension {
-  Name: string;
-  Value: string;
-}
+export type { Dimension } from "./store";
 
-export type Statistic = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
-
-interface Sample {
-  time: number;
-  sum: number;
-  count: number;
-  min: number;
-  max: number;
-}
-
-interface Series {
-  namespace: string;
-  metricName: string;
-  dimensions: Dimension[];
-  samples: Sample[];
-}
+type Request = Record<string, unknown>;
 
 export interface DatapointQuery {
   namespace: string;
@@ -37,26 +30,301 @@ export interface Datapoint {
   value: number;
 }
 
-const statistics: readonly Statistic[] = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"];
+const { invalidValue, missing, combination } = cloudwatchErrors;
 
-/** CloudWatch speaks awsQuery-compatible JSON: each error has a query code too. */
-const invalidValue = (message: string) =>
-  new AwsError("InvalidParameterValueException", message, 400, "InvalidParameterValue");
-const missing = (name: string) =>
-  new AwsError(
-    "MissingRequiredParameterException",
-    `The parameter ${name} is required.`,
-    400,
-    "MissingParameter",
-  );
+/** ListMetrics answers 500 metrics a page. */
+const listPageSize = 500;
 
-function seriesKey(
-  namespace: string,
-  metricName: string,
-  dimensions: readonly Dimension[],
-): string {
-  const sorted = [...dimensions].sort((a, b) => (a.Name < b.Name ? -1 : 1));
-  return JSON.stringify([namespace, metricName, sorted.map((d) => [d.Name, d.Value])]);
+/**
+ * CloudWatch metrics in memory (JSON 1.0, awsQuery-compatible errors): PutMetricData,
+ * GetMetricData (simple and percentile statistics, the common metric math),
+ * GetMetricStatistics and ListMetrics.
+ */
+export class MetricsStore {
+  private readonly store = new SeriesStore();
+
+  async handle(operation: string, input: unknown): Promise<unknown> {
+    const request = (typeof input === "object" && input !== null ? input : {}) as Request;
+    switch (operation) {
+      case "PutMetricData":
+        this.putMetricData(request);
+        return {};
+      case "GetMetricData":
+        return this.getMetricData(request);
+      case "GetMetricStatistics":
+        return this.getMetricStatistics(request);
+      case "ListMetrics":
+        return this.listMetrics(request);
+      default:
+        throw cloudwatchErrors.unknownOperation(operation);
+    }
+  }
+
+  private putMetricData(request: Request): void {
+    const namespace = request.Namespace;
+    if (typeof namespace !== "string" || namespace === "") throw missing("Namespace");
+    if (namespace.startsWith("AWS/")) {
+      throw invalidValue(`The value ${namespace} for parameter Namespace is invalid.`);
+    }
+    const data = request.MetricData;
+    if (!Array.isArray(data) || data.length === 0) throw missing("MetricData");
+    if (data.length > 1000) throw invalidValue("MetricData can hold at most 1000 items.");
+    // Every datum is checked before any is stored: a refused request writes nothing.
+    const batches = (data as Request[]).map((raw, index) => {
+      const member = `MetricData.member.${index + 1}`;
+      if (typeof raw.MetricName !== "string" || raw.MetricName === "")
+        throw missing(`${member}.MetricName`);
+      const time = raw.Timestamp === undefined ? Date.now() : toMillis(raw.Timestamp, "Timestamp");
+      const unit = readUnit(raw.Unit, `${member}.Unit`) ?? "None";
+      const identity = {
+        namespace,
+        metricName: raw.MetricName,
+        dimensions: dimensionsOf(raw.Dimensions),
+      };
+      return { identity, samples: samplesOf(raw).map((s) => ({ ...s, time, unit })) };
+    });
+    for (const { identity, samples } of batches) this.store.add(identity, samples);
+  }
+
+  private getMetricData(request: Request): unknown {
+    const queries = request.MetricDataQueries;
+    if (!Array.isArray(queries) || queries.length === 0) throw missing("MetricDataQueries");
+    if (queries.length > 500) throw invalidValue("MetricDataQueries can hold at most 500 items.");
+    const { start, end } = timeRange(request);
+    const ascending = request.ScanBy === "TimestampAscending";
+    const byId = new Map<string, Request>();
+    for (const query of queries as Request[]) {
+      const id = query.Id;
+      if (typeof id !== "string" || !/^[a-z][a-zA-Z0-9_]*$/.test(id)) {
+        throw invalidValue("Each query needs an Id starting with a lowercase letter.");
+      }
+      if (byId.has(id)) throw invalidValue(`The value ${id} for parameter Id is not unique.`);
+      if ((query.MetricStat === undefined) === (query.Expression === undefined)) {
+        throw combination(`Query ${id}: give exactly one of MetricStat and Expression.`);
+      }
+      byId.set(id, query);
+    }
+    const results = new Map<string, Points>();
+    const metricIds = [...byId].filter(([, q]) => q.MetricStat !== undefined).map(([id]) => id);
+    [...byId].forEach(([id, query], index) => {
+      if (query.MetricStat !== undefined) {
+        results.set(id, this.metricStat(query.MetricStat as Request, index + 1, start, end));
+      }
+    });
+    const evaluating = new Set<string>();
+    const resolve = (id: string): Points | undefined => {
+      const done = results.get(id);
+      if (done !== undefined) return done;
+      const query = byId.get(id);
+      if (query === undefined) return undefined;
+      if (evaluating.has(id))
+        throw invalidValue(`Error in expression '${id}': it refers to itself.`);
+      evaluating.add(id);
+      const expression = String(query.Expression);
+      for (const ref of references(id, expression)) resolve(ref);
+      const points = evaluate(id, expression, {
+        series: (ref) => results.get(ref),
+        metricIds: () => metricIds,
+        timestamps: () =>
+          [...new Set([...results.values()].flatMap((p) => [...p.keys()]))].sort((a, b) => a - b),
+      });
+      results.set(id, points);
+      return points;
+    };
+    for (const id of byId.keys()) resolve(id);
+    const returned = [...byId]
+      .filter(([, query]) => query.ReturnData !== false)
+      .map(([id, query]) => {
+        const points = [...(results.get(id) ?? new Map<number, number>())].sort(
+          ([a], [b]) => a - b,
+        );
+        if (!ascending) points.reverse();
+        const metric = ((query.MetricStat as Request | undefined)?.Metric ?? {}) as Request;
+        return {
+          Id: id,
+          Label: typeof query.Label === "string" ? query.Label : String(metric.MetricName ?? id),
+          Timestamps: points.map(([time]) => time / 1000),
+          Values: points.map(([, value]) => value),
+          StatusCode: "Complete",
+          Messages: [],
+        };
+      });
+    return { MetricDataResults: returned, Messages: [] };
+  }
+
+  private metricStat(stat: Request, member: number, start: Date, end: Date): Points {
+    const name = `MetricDataQueries.member.${member}.MetricStat`;
+    const statistic = typeof stat.Stat === "string" ? parseStatistic(stat.Stat) : undefined;
+    if (statistic === undefined) {
+      throw invalidValue(`The value for parameter ${name}.Stat is not a valid statistic.`);
+    }
+    const metric = (stat.Metric ?? {}) as Request;
+    const buckets = this.store.buckets({
+      ...identityOf(metric),
+      periodSeconds: readPeriod(stat.Period, `${name}.Period`),
+      start,
+      end,
+      unit: readUnit(stat.Unit, `${name}.Unit`),
+    });
+    const points: Points = new Map();
+    for (const bucket of buckets) {
+      const value = statisticOf(statistic, bucket.aggregate);
+      if (value !== undefined) points.set(bucket.time, value);
+    }
+    return points;
+  }
+
+  private getMetricStatistics(request: Request): unknown {
+    if (typeof request.Namespace !== "string") throw missing("Namespace");
+    if (typeof request.MetricName !== "string") throw missing("MetricName");
+    if (request.Period === undefined) throw missing("Period");
+    const { start, end } = timeRange(request);
+    const periodSeconds = readPeriod(request.Period, "Period");
+    const simple = ((request.Statistics ?? []) as unknown[]).map((name, index) => {
+      const known = simpleStatistics.find((stat) => stat === name);
+      if (known === undefined) {
+        throw invalidValue(
+          `The parameter Statistics.member.${index + 1} must be a value in the set [ ${simpleStatistics.join(", ")} ].`,
+        );
+      }
+      return known;
+    });
+    const extended = ((request.ExtendedStatistics ?? []) as unknown[]).map((name, index) =>
+      readExtendedStatistic(name, `ExtendedStatistics.member.${index + 1}`),
+    );
+    if (simple.length === 0 && extended.length === 0) {
+      throw missing("Statistics or ExtendedStatistics");
+    }
+    if (simple.length + extended.length > 10) {
+      throw invalidValue("Statistics and ExtendedStatistics can hold at most 10 items together.");
+    }
+    const buckets = this.store.buckets({
+      namespace: request.Namespace,
+      metricName: request.MetricName,
+      dimensions: dimensionsOf(request.Dimensions),
+      periodSeconds,
+      start,
+      end,
+      unit: readUnit(request.Unit, "Unit"),
+    });
+    return {
+      Label: request.MetricName,
+      Datapoints: buckets.map((bucket) => datapointOf(bucket, simple, extended)),
+    };
+  }
+
+  private listMetrics(request: Request): unknown {
+    const filters = ((request.Dimensions ?? []) as Request[]).map((filter) => {
+      if (typeof filter.Name !== "string") throw missing("Dimensions.member.N.Name");
+      return {
+        name: filter.Name,
+        value: typeof filter.Value === "string" ? filter.Value : undefined,
+      };
+    });
+    // RecentlyActive=PT3H: only metrics with a datapoint in the last three hours.
+    const since = request.RecentlyActive === "PT3H" ? Date.now() - 3 * 3_600_000 : -Infinity;
+    const matching = this.store
+      .all()
+      .filter(
+        (metric) =>
+          (request.Namespace === undefined || metric.namespace === request.Namespace) &&
+          (request.MetricName === undefined || metric.metricName === request.MetricName) &&
+          metric.lastPut >= since &&
+          filters.every((filter) =>
+            metric.dimensions.some(
+              (d) =>
+                d.Name === filter.name && (filter.value === undefined || d.Value === filter.value),
+            ),
+          ),
+      );
+    let offset = 0;
+    if (request.NextToken !== undefined) {
+      offset = Number(Buffer.from(String(request.NextToken), "base64url").toString("utf8"));
+      if (!Number.isInteger(offset) || offset < 0) throw cloudwatchErrors.invalidToken();
+    }
+    const page = matching.slice(offset, offset + listPageSize);
+    const next = offset + listPageSize;
+    return {
+      Metrics: page.map(({ namespace, metricName, dimensions }) => ({
+        Namespace: namespace,
+        MetricName: metricName,
+        Dimensions: dimensions,
+      })),
+      ...(next < matching.length
+        ? { NextToken: Buffer.from(String(next)).toString("base64url") }
+        : {}),
+    };
+  }
+
+  /** Aggregated datapoints, oldest first; periods aligned to multiples of the period since the epoch. */
+  datapoints(query: DatapointQuery): Datapoint[] {
+    return this.store
+      .buckets({ ...query, dimensions: query.dimensions ?? [] })
+      .flatMap((bucket) => {
+        const value = statisticOf(query.stat, bucket.aggregate);
+        return value === undefined ? [] : [{ timestamp: new Date(bucket.time), value }];
+      });
+  }
+
+  /** Every metric stored so far (namespace, name, dimensions). */
+  metrics(): MetricIdentity[] {
+    return this.store.all().map(({ namespace, metricName, dimensions }) => ({
+      namespace,
+      metricName,
+      dimensions,
+    }));
+  }
+}
+
+function datapointOf(
+  bucket: { time: number; aggregate: Aggregate; unit: StandardUnit },
+  simple: SimpleStatistic[],
+  extended: { percentile: number; name: string }[],
+) {
+  const point: Record<string, unknown> = { Timestamp: bucket.time / 1000, Unit: bucket.unit };
+  for (const stat of simple) point[stat] = statisticOf(stat, bucket.aggregate);
+  if (extended.length > 0) {
+    point.ExtendedStatistics = Object.fromEntries(
+      extended.flatMap((stat) => {
+        const value = statisticOf(stat, bucket.aggregate);
+        return value === undefined ? [] : [[stat.name, value]];
+      }),
+    );
+  }
+  return point;
+}
+
+function timeRange(request: Request): { start: Date; end: Date } {
+  if (request.StartTime === undefined) throw missing("StartTime");
+  if (request.EndTime === undefined) throw missing("EndTime");
+  const start = new Date(toMillis(request.StartTime, "StartTime"));
+  const end = new Date(toMillis(request.EndTime, "EndTime"));
+  if (start >= end) {
+    throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+  }
+  return { start, end };
+}
+
+/** 1, 5, 10, 20, 30 (high resolution) or a multiple of 60 seconds, as AWS allows. */
+function readPeriod(value: unknown, parameter: string): number {
+  const valid =
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    (value % 60 === 0 ? value > 0 : [1, 5, 10, 20, 30].includes(value));
+  if (!valid) {
+    throw invalidValue(
+      `The parameter ${parameter} must be 1, 5, 10, 20, 30, or any multiple of 60.`,
+    );
+  }
+  return value;
+}
+
+function identityOf(metric: Request): MetricIdentity {
+  return {
+    namespace: String(metric.Namespace ?? ""),
+    metricName: String(metric.MetricName ?? ""),
+    dimensions: dimensionsOf(metric.Dimensions),
+  };
 }
 
 /** JSON 1.0 timestamps are epoch seconds; accept ISO strings too. */
@@ -77,173 +345,35 @@ function dimensionsOf(raw: unknown): Dimension[] {
   });
 }
 
-/**
- * CloudWatch metrics in memory: PutMetricData stores samples, GetMetricData aggregates
- * them per period with the five simple statistics (no percentiles, no metric math).
- */
-export class MetricsStore {
-  private readonly series = new Map<string, Series>();
-
-  async handle(operation: string, input: unknown): Promise<unknown> {
-    const request = (typeof input === "object" && input !== null ? input : {}) as Record<
-      string,
-      unknown
-    >;
-    switch (operation) {
-      case "PutMetricData":
-        this.putMetricData(request);
-        return {};
-      case "GetMetricData":
-        return this.getMetricData(request);
-      default:
-        throw new AwsError(
-          "InvalidAction",
-          `The local cloud's CloudWatch does not implement ${operation}.`,
-          400,
-          "InvalidAction",
-        );
-    }
-  }
-
-  private putMetricData(request: Record<string, unknown>): void {
-    const namespace = request.Namespace;
-    if (typeof namespace !== "string" || namespace === "") throw missing("Namespace");
-    if (namespace.startsWith("AWS/")) {
-      throw invalidValue(`The value ${namespace} for parameter Namespace is invalid.`);
-    }
-    const data = request.MetricData;
-    if (!Array.isArray(data) || data.length === 0) throw missing("MetricData");
-    if (data.length > 1000) throw invalidValue("MetricData can hold at most 1000 items.");
-    for (const raw of data as Record<string, unknown>[]) {
-      if (typeof raw.MetricName !== "string" || raw.MetricName === "")
-        throw missing("MetricData.member.N.MetricName");
-      const time = raw.Timestamp === undefined ? Date.now() : toMillis(raw.Timestamp, "Timestamp");
-      this.add(namespace, raw.MetricName, dimensionsOf(raw.Dimensions), time, samplesOf(raw));
-    }
-  }
-
-  private add(
-    namespace: string,
-    metricName: string,
-    dimensions: Dimension[],
-    time: number,
-    samples: Omit<Sample, "time">[],
-  ): void {
-    const key = seriesKey(namespace, metricName, dimensions);
-    let series = this.series.get(key);
-    if (series === undefined) {
-      series = { namespace, metricName, dimensions, samples: [] };
-      this.series.set(key, series);
-    }
-    for (const sample of samples) series.samples.push({ time, ...sample });
-  }
-
-  private getMetricData(request: Record<string, unknown>): unknown {
-    const queries = request.MetricDataQueries;
-    if (!Array.isArray(queries) || queries.length === 0) throw missing("MetricDataQueries");
-    if (queries.length > 500) throw invalidValue("MetricDataQueries can hold at most 500 items.");
-    if (request.StartTime === undefined) throw missing("StartTime");
-    if (request.EndTime === undefined) throw missing("EndTime");
-    const start = new Date(toMillis(request.StartTime, "StartTime"));
-    const end = new Date(toMillis(request.EndTime, "EndTime"));
-    if (start >= end)
-      throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
-    const ascending = request.ScanBy === "TimestampAscending";
-    const results = (queries as Record<string, unknown>[]).map((query) => {
-      const id = query.Id;
-      if (typeof id !== "string" || !/^[a-z][a-zA-Z0-9_]*$/.test(id)) {
-        throw invalidValue("Each query needs an Id starting with a lowercase letter.");
-      }
-      const stat = query.MetricStat as Record<string, unknown> | undefined;
-      if (stat === undefined) {
-        throw invalidValue(
-          `Query ${id}: the local cloud supports MetricStat queries only (no Expression).`,
-        );
-      }
-      const metric = (stat.Metric ?? {}) as Record<string, unknown>;
-      const statistic = stat.Stat;
-      if (typeof statistic !== "string" || !statistics.includes(statistic as Statistic)) {
-        throw invalidValue(`Query ${id}: Stat must be one of ${statistics.join(", ")}.`);
-      }
-      const period = stat.Period;
-      if (typeof period !== "number" || period < 1 || !Number.isInteger(period)) {
-        throw invalidValue(`Query ${id}: Period must be a positive integer.`);
-      }
-      const points = this.datapoints({
-        namespace: String(metric.Namespace ?? ""),
-        metricName: String(metric.MetricName ?? ""),
-        dimensions: dimensionsOf(metric.Dimensions),
-        periodSeconds: period,
-        stat: statistic as Statistic,
-        start,
-        end,
-      });
-      if (!ascending) points.reverse();
-      return {
-        Id: id,
-        Label: typeof query.Label === "string" ? query.Label : String(metric.MetricName ?? id),
-        Timestamps: points.map((point) => point.timestamp.getTime() / 1000),
-        Values: points.map((point) => point.value),
-        StatusCode: "Complete",
-        Messages: [],
-      };
-    });
-    const returned = results.filter(
-      (_, index) => (queries[index] as { ReturnData?: boolean }).ReturnData !== false,
-    );
-    return { MetricDataResults: returned, Messages: [] };
-  }
-
-  /** Aggregated datapoints, oldest first; periods aligned to multiples of the period since the epoch. */
-  datapoints(query: DatapointQuery): Datapoint[] {
-    const series = this.series.get(
-      seriesKey(query.namespace, query.metricName, query.dimensions ?? []),
-    );
-    if (series === undefined) return [];
-    const periodMs = query.periodSeconds * 1000;
-    const buckets = new Map<number, Omit<Sample, "time">>();
-    for (const sample of series.samples) {
-      if (sample.time < query.start.getTime() || sample.time >= query.end.getTime()) continue;
-      const bucket = Math.floor(sample.time / periodMs) * periodMs;
-      const into = buckets.get(bucket);
-      if (into === undefined) buckets.set(bucket, { ...sample });
-      else {
-        into.sum += sample.sum;
-        into.count += sample.count;
-        into.min = Math.min(into.min, sample.min);
-        into.max = Math.max(into.max, sample.max);
-      }
-    }
-    return [...buckets]
-      .sort(([a], [b]) => a - b)
-      .map(([time, aggregate]) => ({
-        timestamp: new Date(time),
-        value: statisticOf(query.stat, aggregate),
-      }));
-  }
-
-  /** Every metric stored so far (namespace, name, dimensions). */
-  metrics(): { namespace: string; metricName: string; dimensions: Dimension[] }[] {
-    return [...this.series.values()].map(({ namespace, metricName, dimensions }) => ({
-      namespace,
-      metricName,
-      dimensions,
-    }));
-  }
-}
-
-function samplesOf(raw: Record<string, unknown>): Omit<Sample, "time">[] {
+function samplesOf(raw: Request): Omit<Sample, "time" | "unit">[] {
   if (typeof raw.Value === "number") {
-    return [{ sum: raw.Value, count: 1, min: raw.Value, max: raw.Value }];
+    const value = raw.Value;
+    return [
+      {
+        sum: value,
+        count: 1,
+        min: value,
+        max: value,
+        values: [{ value, count: 1 }],
+        percentilesAvailable: true,
+      },
+    ];
   }
   if (Array.isArray(raw.Values)) {
     const counts = Array.isArray(raw.Counts) ? (raw.Counts as number[]) : [];
     return (raw.Values as number[]).map((value, index) => {
       const count = counts[index] ?? 1;
-      return { sum: value * count, count, min: value, max: value };
+      return {
+        sum: value * count,
+        count,
+        min: value,
+        max: value,
+        values: [{ value, count }],
+        percentilesAvailable: true,
+      };
     });
   }
-  const statistics = raw.StatisticValues as Record<string, unknown> | undefined;
+  const statistics = raw.StatisticValues as Request | undefined;
   if (statistics !== undefined) {
     const { SampleCount, Sum, Minimum, Maximum } = statistics;
     if ([SampleCount, Sum, Minimum, Maximum].every((value) => typeof value === "number")) {
@@ -253,30 +383,12 @@ function samplesOf(raw: Record<string, unknown>): Omit<Sample, "time">[] {
           sum: Sum as number,
           min: Minimum as number,
           max: Maximum as number,
+          values: [],
+          percentilesAvailable: false,
         },
       ];
     }
     throw invalidValue("StatisticValues needs SampleCount, Sum, Minimum and Maximum.");
   }
-  throw new AwsError(
-    "InvalidParameterCombinationException",
-    "One of Value, Values or StatisticValues must be given.",
-    400,
-    "InvalidParameterCombination",
-  );
-}
-
-function statisticOf(stat: Statistic, aggregate: Omit<Sample, "time">): number {
-  switch (stat) {
-    case "Average":
-      return aggregate.count === 0 ? 0 : aggregate.sum / aggregate.count;
-    case "Sum":
-      return aggregate.sum;
-    case "Minimum":
-      return aggregate.min;
-    case "Maximum":
-      return aggregate.max;
-    case "SampleCount":
-      return aggregate.count;
-  }
+  throw combination("One of Value, Values or StatisticValues must be given.");
 }
