@@ -1,6 +1,7 @@
 import type {
   Cluster,
   ContainerInstance,
+  ContainerInstanceHealthStatus,
   Deployment,
   Resource,
   Service,
@@ -16,6 +17,7 @@ import type {
   TaskDefinitionRecord,
   TaskRecord,
 } from "./model/records";
+import { requiredAttributes } from "./model/required-attributes";
 
 /**
  * Records as the ECS API describes them, in the SDK's own types (timestamps as Dates).
@@ -26,7 +28,11 @@ import type {
 /** A described container instance always has its ARN. */
 export type DescribedContainerInstance = ContainerInstance & { containerInstanceArn: string };
 
-export function clusterShape(cluster: ClusterRecord, includeTags: boolean): Cluster {
+export function clusterShape(
+  cluster: ClusterRecord,
+  includeTags: boolean,
+  { statistics = false }: { statistics?: boolean } = {},
+): Cluster {
   let running = 0;
   let pending = 0;
   for (const task of cluster.tasks.values()) {
@@ -37,7 +43,11 @@ export function clusterShape(cluster: ClusterRecord, includeTags: boolean): Clus
   for (const instance of cluster.instances.values())
     if (instance.status !== "INACTIVE") instances++;
   let services = 0;
-  for (const service of cluster.services.values()) if (service.status === "ACTIVE") services++;
+  let draining = 0;
+  for (const service of cluster.services.values()) {
+    if (service.status === "ACTIVE") services++;
+    else if (service.status === "DRAINING") draining++;
+  }
   return {
     clusterArn: cluster.arn,
     clusterName: cluster.name,
@@ -46,7 +56,23 @@ export function clusterShape(cluster: ClusterRecord, includeTags: boolean): Clus
     runningTasksCount: running,
     pendingTasksCount: pending,
     activeServicesCount: services,
-    statistics: [],
+    // Every task and service here is EC2's: the local cloud has no Fargate or EXTERNAL.
+    statistics: statistics
+      ? Object.entries({
+          runningEC2TasksCount: running,
+          runningFargateTasksCount: 0,
+          pendingEC2TasksCount: pending,
+          pendingFargateTasksCount: 0,
+          runningExternalTasksCount: 0,
+          pendingExternalTasksCount: 0,
+          activeEC2ServiceCount: services,
+          activeFargateServiceCount: 0,
+          drainingEC2ServiceCount: draining,
+          drainingFargateServiceCount: 0,
+          activeExternalServiceCount: 0,
+          drainingExternalServiceCount: 0,
+        }).map(([name, value]) => ({ name, value: String(value) }))
+      : [],
     settings: [{ name: "containerInsights", value: "disabled" }],
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
@@ -102,6 +128,7 @@ export function containerInstanceFields(
 export function containerInstanceShape(
   instance: ContainerInstanceRecord,
   includeTags: boolean,
+  { health = false }: { health?: boolean } = {},
 ): DescribedContainerInstance {
   let running = 0;
   let pending = 0;
@@ -114,6 +141,26 @@ export function containerInstanceShape(
     runningTasksCount: running,
     pendingTasksCount: pending,
     ...(includeTags ? { tags: instance.tags } : {}),
+    ...(health ? { healthStatus: healthStatus(instance) } : {}),
+  };
+}
+
+/**
+ * CONTAINER_INSTANCE_HEALTH: the container runtime's check. Locally the runtime is the
+ * process runner, up exactly while the agent is connected.
+ */
+function healthStatus(instance: ContainerInstanceRecord): ContainerInstanceHealthStatus {
+  const status = instance.agentConnected ? "OK" : "IMPAIRED";
+  return {
+    overallStatus: status,
+    details: [
+      {
+        type: "CONTAINER_RUNTIME",
+        status,
+        lastUpdated: new Date(),
+        lastStatusChange: instance.registeredAt,
+      },
+    ],
   };
 }
 
@@ -128,7 +175,7 @@ export function taskDefinitionShape(definition: TaskDefinitionRecord): TaskDefin
     revision: definition.revision,
     volumes: [],
     status: definition.status,
-    requiresAttributes: [],
+    requiresAttributes: requiredAttributes(definition),
     placementConstraints: definition.placementConstraints,
     compatibilities: ["EXTERNAL", "EC2"],
     requiresCompatibilities: definition.requiresCompatibilities,
@@ -183,6 +230,9 @@ export function taskShape(task: TaskRecord, includeTags: boolean): Task {
     group: task.group,
     launchType: "EC2",
     availabilityZone: task.instance.attributes.get("ecs.availability-zone"),
+    attributes: [
+      { name: "ecs.cpu-architecture", value: task.instance.attributes.get("ecs.cpu-architecture") },
+    ],
     attachments: [],
     healthStatus: "UNKNOWN",
     enableExecuteCommand: false,

@@ -25,7 +25,6 @@ const arnService: Record<string, string> = {
   "AWS::SQS::Queue": "sqs",
   "AWS::SNS::Topic": "sns",
   "AWS::Logs::LogGroup": "logs",
-  "AWS::IAM::Role": "iam",
   "AWS::Serverless::LayerVersion": "lambda",
   "AWS::ServiceDiscovery::HttpNamespace": "servicediscovery",
 };
@@ -119,6 +118,19 @@ export function localResolveContext(template: Template, names: LocalNames = {}):
         attributes[`${id}.RepositoryUri`] =
           `${accountId}.dkr.ecr.${region}.amazonaws.com/${refs[id]}`;
         break;
+      case "AWS::IAM::Role":
+      case "AWS::IAM::InstanceProfile": {
+        // IAM is global: its ARNs have no Region, and name the resource type.
+        const name = named(
+          properties,
+          resource.Type === "AWS::IAM::Role" ? "RoleName" : "InstanceProfileName",
+          id,
+        );
+        refs[id] = name;
+        const kind = resource.Type === "AWS::IAM::Role" ? "role" : "instance-profile";
+        attributes[`${id}.Arn`] = `${prefix}:iam::${accountId}:${kind}/${name}`;
+        break;
+      }
       default: {
         refs[id] = `${stackName}-${id}`;
         const service = arnService[resource.Type] ?? resource.Type.split("::")[1]?.toLowerCase();

@@ -10,6 +10,8 @@ import { clusterShape } from "../shapes";
 import type { Fields } from "./fields";
 import { describeEach, paginate } from "./paging";
 
+const clusterFields = ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"] as const;
+
 export function clusterOperations({ arns, clusters }: EcsModel) {
   return {
     CreateCluster: (fields: Fields): CreateClusterResponse => {
@@ -24,12 +26,14 @@ export function clusterOperations({ arns, clusters }: EcsModel) {
     },
 
     DescribeClusters: (fields: Fields): DescribeClustersResponse => {
+      const include = fields.include(clusterFields);
       const { found, failures } = describeEach(
         "clusters",
         fields.strings("clusters") ?? ["default"],
         100,
         (ref) => clusters.find(ref),
-        (cluster) => clusterShape(cluster, fields.includesTags()),
+        (cluster) =>
+          clusterShape(cluster, include.has("TAGS"), { statistics: include.has("STATISTICS") }),
         (ref) => arns.cluster(clusterName(ref)),
       );
       return { clusters: found, failures };

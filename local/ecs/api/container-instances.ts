@@ -115,13 +115,17 @@ export function containerInstanceOperations({ clusters, instances }: EcsModel) {
     },
 
     DescribeContainerInstances: (fields: Fields): DescribeContainerInstancesResponse => {
+      const include = fields.include(["TAGS", "CONTAINER_INSTANCE_HEALTH"] as const);
       const cluster = clusters.active(fields.string("cluster"));
       const { found, failures } = describeEach(
         "containerInstances",
         fields.strings("containerInstances"),
         100,
         (ref) => instances.find(cluster, ref),
-        (instance) => containerInstanceShape(instance, fields.includesTags()),
+        (instance) =>
+          containerInstanceShape(instance, include.has("TAGS"), {
+            health: include.has("CONTAINER_INSTANCE_HEALTH"),
+          }),
       );
       return { containerInstances: found, failures };
     },

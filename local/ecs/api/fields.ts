@@ -83,6 +83,18 @@ export class Fields {
     return (this.strings("include") ?? []).includes("TAGS");
   }
 
+  /** The `include` list, each value one the operation knows (ClusterField, ContainerInstanceField…). */
+  include<T extends string>(allowed: readonly T[]): Set<T> {
+    const given = this.strings("include") ?? [];
+    const unknown = given.find((value) => !(allowed as readonly string[]).includes(value));
+    if (unknown !== undefined) {
+      throw ecsErrors.invalidParameter(
+        `Invalid include value '${unknown}': must be one of ${allowed.join(", ")}.`,
+      );
+    }
+    return new Set(given as T[]);
+  }
+
   tags(name = "tags"): Tag[] {
     return this.records(name).map((tag) => {
       if (typeof tag.key !== "string" || tag.key === "") {

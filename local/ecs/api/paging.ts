@@ -2,14 +2,17 @@ import type { Failure } from "@aws-sdk/client-ecs";
 import { ecsErrors } from "../errors";
 import { type Fields, isRecord } from "./fields";
 
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * The List* pattern: `maxResults` (1..100) items per page, sorted by ARN, and an opaque
- * `nextToken` naming the last ARN of the page, so deletions between pages skip nothing.
+ * The List* pattern: `maxResults` (1..100) items per page, sorted by ARN (or `order`), and
+ * an opaque `nextToken` naming the last item of the page, so deletions between pages skip nothing.
  */
 export function paginate(
   arns: string[],
   fields: Fields,
   defaultMax: number,
+  order: (a: string, b: string) => number = byString,
 ): { items: string[]; nextToken?: string } {
   const maxResults = fields.integer("maxResults") ?? defaultMax;
   if (maxResults < 1 || maxResults > 100) {
@@ -26,8 +29,8 @@ export function paginate(
       throw ecsErrors.invalidParameter("Invalid nextToken.");
     }
   }
-  const sorted = arns.sort();
-  const start = after === undefined ? 0 : sorted.findIndex((arn) => arn > after);
+  const sorted = arns.sort(order);
+  const start = after === undefined ? 0 : sorted.findIndex((arn) => order(arn, after) > 0);
   const items = start < 0 ? [] : sorted.slice(start, start + maxResults);
   const last = items[items.length - 1];
   const more = start >= 0 && start + maxResults < sorted.length && last !== undefined;

@@ -2,13 +2,17 @@ import type {
   Compatibility,
   ContainerDefinition,
   DescribeTaskDefinitionResponse,
+  ListTaskDefinitionFamiliesResponse,
+  ListTaskDefinitionsResponse,
   RegisterTaskDefinitionResponse,
   TaskDefinitionPlacementConstraint,
 } from "@aws-sdk/client-ecs";
+import { taskDefinitionName } from "../../../functions/lib/ecs-names";
 import { ecsErrors } from "../errors";
 import type { EcsModel } from "../model/ecs-model";
 import { taskDefinitionShape } from "../shapes";
 import { type Fields, givenOnly, type Input, readExpression } from "./fields";
+import { paginate } from "./paging";
 
 const compatibilities: readonly Compatibility[] = [
   "EC2",
@@ -39,6 +43,38 @@ export function taskDefinitionOperations({ taskDefinitions }: EcsModel) {
         tags: fields.tags(),
       });
       return { taskDefinition: taskDefinitionShape(definition), tags: definition.tags };
+    },
+
+    ListTaskDefinitions: (fields: Fields): ListTaskDefinitionsResponse => {
+      const status = oneOf(
+        fields,
+        "status",
+        ["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"],
+        "ACTIVE",
+      );
+      const descending = oneOf(fields, "sort", ["ASC", "DESC"], "ASC") === "DESC";
+      const arns = taskDefinitions
+        .list(status, fields.string("familyPrefix"))
+        .map((definition) => definition.arn);
+      // Families by name, revisions by number (":10" after ":9"); DESC reverses both.
+      const order = (a: string, b: string) => {
+        const [x, y] = [taskDefinitionName(a), taskDefinitionName(b)];
+        const byFamily = x.family < y.family ? -1 : x.family > y.family ? 1 : 0;
+        const compared = byFamily !== 0 ? byFamily : (x.revision ?? 0) - (y.revision ?? 0);
+        return descending ? -compared : compared;
+      };
+      const page = paginate(arns, fields, 100, order);
+      return { taskDefinitionArns: page.items, nextToken: page.nextToken };
+    },
+
+    ListTaskDefinitionFamilies: (fields: Fields): ListTaskDefinitionFamiliesResponse => {
+      const status = oneOf(fields, "status", ["ACTIVE", "INACTIVE", "ALL"], "ALL");
+      const page = paginate(
+        taskDefinitions.familyNames(status, fields.string("familyPrefix")),
+        fields,
+        100,
+      );
+      return { families: page.items, nextToken: page.nextToken };
     },
 
     DescribeTaskDefinition: (fields: Fields): DescribeTaskDefinitionResponse => {
@@ -98,6 +134,22 @@ function compatibility(value: string): Compatibility {
   const known = compatibilities.find((name) => name === value);
   if (known === undefined) {
     throw ecsErrors.client(`requiresCompatibilities must be among ${compatibilities.join(", ")}.`);
+  }
+  return known;
+}
+
+/** An enum field: absent takes `fallback`; a value outside `allowed` is ECS's InvalidParameterException. */
+function oneOf<T extends string>(
+  fields: Fields,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = fields.string(name);
+  if (value === undefined) return fallback;
+  const known = allowed.find((option) => option === value);
+  if (known === undefined) {
+    throw ecsErrors.invalidParameter(`${name} must be one of ${allowed.join(", ")}.`);
   }
   return known;
 }

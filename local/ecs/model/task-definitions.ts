@@ -104,6 +104,24 @@ export class TaskDefinitions {
     return record;
   }
 
+  /** ListTaskDefinitions: every revision in `status`, of the family when one is given. */
+  list(status: string, family?: string): TaskDefinitionRecord[] {
+    const families =
+      family === undefined ? [...this.families.values()] : [this.families.get(family) ?? []];
+    return families.flat().filter((definition) => definition.status === status);
+  }
+
+  /** ListTaskDefinitionFamilies: a family is ACTIVE while one of its revisions is. */
+  familyNames(status: "ACTIVE" | "INACTIVE" | "ALL", prefix = ""): string[] {
+    return [...this.families]
+      .filter(([name]) => name.startsWith(prefix))
+      .filter(([, revisions]) => {
+        const active = revisions.some((definition) => definition.status === "ACTIVE");
+        return status === "ALL" || (status === "ACTIVE") === active;
+      })
+      .map(([name]) => name);
+  }
+
   /** `family` (its latest ACTIVE revision), `family:revision` or the ARN. */
   find(ref: string): TaskDefinitionRecord | undefined {
     const { family, revision } = taskDefinitionName(ref);

@@ -40,3 +40,14 @@ describe("the ECS inputs made from template.yaml", () => {
     );
   });
 });
+
+describe("the IAM ARNs the local names give task definitions", () => {
+  it("are global (no Region) and name the role, as IAM's are", () => {
+    const input = taskDefinitionInput(
+      "microscale-WebTaskDefinition",
+      properties("WebTaskDefinition"),
+      (value) => value,
+    );
+    expect(input.executionRoleArn).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@-]+$/);
+  });
+});
