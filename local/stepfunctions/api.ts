@@ -1,12 +1,13 @@
 import type { JsonHandler } from "../edge/server";
 import { stepFunctionsErrors as errors } from "./errors";
 import type { Execution, ExecutionStatus, LocalStepFunctions } from "./executions";
+import { historyPage } from "./history";
 
 /**
  * The Step Functions API on the edge (`AWSStepFunctions.*`, JSON 1.0; dates are epoch
  * seconds): each operation checks its input, calls the model and shapes the answer as
  * AWS does — StartExecution, DescribeExecution, StopExecution, ListExecutions,
- * DescribeStateMachine, ListStateMachines.
+ * GetExecutionHistory, DescribeStateMachine, ListStateMachines.
  */
 
 type Request = Record<string, unknown>;
@@ -30,6 +31,22 @@ export function stepFunctionsApi(stepFunctions: LocalStepFunctions): JsonHandler
         );
         return { executions: executions.map(executionListItem) };
       }
+      case "GetExecutionHistory": {
+        const execution = stepFunctions.describeExecution(arnField(request, "executionArn"));
+        const maxResults = request.maxResults;
+        if (
+          maxResults !== undefined &&
+          (typeof maxResults !== "number" || maxResults < 0 || maxResults > 1000)
+        ) {
+          throw errors.validation("maxResults must be between 0 and 1000.");
+        }
+        return historyPage(execution.history.events, {
+          maxResults,
+          reverseOrder: request.reverseOrder === true,
+          nextToken: typeof request.nextToken === "string" ? request.nextToken : undefined,
+          includeExecutionData: request.includeExecutionData !== false,
+        });
+      }
       case "DescribeStateMachine": {
         const machine = stepFunctions.describeStateMachine(arnField(request, "stateMachineArn"));
         return {
@@ -40,6 +57,8 @@ export function stepFunctionsApi(stepFunctions: LocalStepFunctions): JsonHandler
           roleArn: machine.roleArn,
           type: "STANDARD",
           creationDate: machine.createdAt,
+          loggingConfiguration: machine.loggingConfiguration,
+          tracingConfiguration: machine.tracingConfiguration,
         };
       }
       case "ListStateMachines":

@@ -10,6 +10,7 @@ import { LocalClock } from "../clock";
 import type { LocalLambdaRuntime } from "../lambda/runtime";
 import { type JsonValue, substituteDefinition, taskStates, timingOverrides } from "./definition";
 import { stepFunctionsErrors as errors } from "./errors";
+import { ExecutionHistory } from "./history";
 import type { SdkIntegration } from "./sdk-integration";
 import { type TaskHandler, taskHandler } from "./tasks";
 
@@ -34,6 +35,8 @@ export interface Execution {
   cause?: string;
   /** States entered, in order: what progress output and tests look at. */
   statesEntered: string[];
+  /** What GetExecutionHistory answers. */
+  history: ExecutionHistory;
   done: Promise<void>;
   abort?: () => void;
 }
@@ -47,6 +50,15 @@ export interface LocalStateMachine {
   /** Epoch seconds. */
   createdAt: number;
   taskHandlers: Record<string, TaskHandler>;
+  loggingConfiguration: LoggingConfiguration;
+  tracingConfiguration: { enabled: boolean };
+}
+
+/** DescribeStateMachine's loggingConfiguration (the template's `Logging`). */
+export interface LoggingConfiguration {
+  level: "ALL" | "ERROR" | "FATAL" | "OFF";
+  includeExecutionData: boolean;
+  destinations?: { cloudWatchLogsLogGroup: { logGroupArn: string } }[];
 }
 
 export interface StepFunctionsOptions {
@@ -73,6 +85,8 @@ export class LocalStepFunctions {
     definitionText: string;
     substitutions?: Readonly<Record<string, string>>;
     roleArn?: string;
+    loggingConfiguration?: LoggingConfiguration;
+    tracingConfiguration?: { enabled: boolean };
   }): string {
     const { region, accountId, lambda, sdk } = this.options;
     const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${fields.name}`;
@@ -94,6 +108,12 @@ export class LocalStepFunctions {
       roleArn: fields.roleArn ?? `arn:aws:iam::${accountId}:role/${fields.name}-role`,
       createdAt: Date.now() / 1000,
       taskHandlers,
+      // What CreateStateMachine stores when neither is given.
+      loggingConfiguration: fields.loggingConfiguration ?? {
+        level: "OFF",
+        includeExecutionData: false,
+      },
+      tracingConfiguration: fields.tracingConfiguration ?? { enabled: false },
     });
     return arn;
   }
@@ -122,7 +142,13 @@ export class LocalStepFunctions {
     }
     const { region, accountId } = this.options;
     const executionArn = `arn:aws:states:${region}:${accountId}:execution:${machine.name}:${name}`;
-    if (this.executions.has(executionArn)) throw errors.executionAlreadyExists(executionArn);
+    const existing = this.executions.get(executionArn);
+    // StartExecution is idempotent: the same name and input while it runs answers the
+    // running execution; a stopped one, or other input, is ExecutionAlreadyExists.
+    if (existing !== undefined) {
+      if (existing.status === "RUNNING" && existing.input === input) return existing;
+      throw errors.executionAlreadyExists(executionArn);
+    }
     const startDate = Date.now() / 1000;
     const execution: Execution = {
       executionArn,
@@ -132,6 +158,7 @@ export class LocalStepFunctions {
       startDate,
       input,
       statesEntered: [],
+      history: new ExecutionHistory(machine.roleArn),
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
@@ -157,6 +184,7 @@ export class LocalStepFunctions {
     execution.abort = run.abort;
     const follow = (async () => {
       for await (const event of run.eventLogs) {
+        execution.history.record(event);
         if (event.type === "StateEntered") {
           execution.statesEntered.push(event.state.name);
           this.options.onStateEntered?.(execution, event.state.name);

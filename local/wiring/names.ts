@@ -24,7 +24,6 @@ export interface LocalNames {
 const arnService: Record<string, string> = {
   "AWS::SQS::Queue": "sqs",
   "AWS::SNS::Topic": "sns",
-  "AWS::Logs::LogGroup": "logs",
   "AWS::Serverless::LayerVersion": "lambda",
   "AWS::ServiceDiscovery::HttpNamespace": "servicediscovery",
 };
@@ -118,6 +117,12 @@ export function localResolveContext(template: Template, names: LocalNames = {}):
         attributes[`${id}.RepositoryUri`] =
           `${accountId}.dkr.ecr.${region}.amazonaws.com/${refs[id]}`;
         break;
+      case "AWS::Logs::LogGroup": {
+        const name = named(properties, "LogGroupName", id);
+        refs[id] = name;
+        attributes[`${id}.Arn`] = `${prefix}:logs:${region}:${accountId}:log-group:${name}:*`;
+        break;
+      }
       case "AWS::IAM::Role":
       case "AWS::IAM::InstanceProfile": {
         // IAM is global: its ARNs have no Region, and name the resource type.

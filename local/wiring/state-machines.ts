@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { LocalClock } from "../clock";
 import type { LocalLambdaRuntime } from "../lambda/runtime";
 import { stepFunctionsApi } from "../stepfunctions/api";
-import { LocalStepFunctions } from "../stepfunctions/executions";
+import { LocalStepFunctions, type LoggingConfiguration } from "../stepfunctions/executions";
 import { SdkIntegration } from "../stepfunctions/sdk-integration";
 import {
   type JsonObject,
@@ -26,6 +26,8 @@ export interface StateMachinePlan {
   name: string;
   definitionUri: string;
   substitutions: Record<string, string>;
+  loggingConfiguration?: LoggingConfiguration;
+  tracingConfiguration?: { enabled: boolean };
 }
 
 export function stateMachines(template: Template, context: ResolveContext): StateMachinePlan[] {
@@ -39,11 +41,47 @@ export function stateMachines(template: Template, context: ResolveContext): Stat
       logicalId: id,
       name: context.attributes?.[`${id}.Name`] ?? id,
       definitionUri: properties.DefinitionUri,
+      ...stateMachineSettings(
+        resolveIntrinsics(
+          { Logging: properties.Logging ?? null, Tracing: properties.Tracing ?? null },
+          context,
+        ) as JsonObject,
+      ),
       substitutions: Object.fromEntries(
         Object.entries(substitutions as JsonObject).map(([key, value]) => [key, String(value)]),
       ),
     };
   });
+}
+
+/** The template's `Logging` and `Tracing`, in DescribeStateMachine's words. */
+function stateMachineSettings({ Logging, Tracing }: JsonObject): {
+  loggingConfiguration?: LoggingConfiguration;
+  tracingConfiguration?: { enabled: boolean };
+} {
+  const settings: ReturnType<typeof stateMachineSettings> = {};
+  if (isObject(Logging)) {
+    const level = String(Logging.Level ?? "OFF");
+    const destinations = Array.isArray(Logging.Destinations) ? Logging.Destinations : [];
+    settings.loggingConfiguration = {
+      level: (["ALL", "ERROR", "FATAL"].includes(level)
+        ? level
+        : "OFF") as LoggingConfiguration["level"],
+      includeExecutionData: Logging.IncludeExecutionData === true,
+      destinations: destinations.flatMap((destination) => {
+        const group = isObject(destination) ? destination.CloudWatchLogsLogGroup : undefined;
+        return isObject(group) && typeof group.LogGroupArn === "string"
+          ? [{ cloudWatchLogsLogGroup: { logGroupArn: group.LogGroupArn } }]
+          : [];
+      }),
+    };
+  }
+  if (isObject(Tracing)) settings.tracingConfiguration = { enabled: Tracing.Enabled === true };
+  return settings;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -82,6 +120,8 @@ export function wireStateMachines(wiring: Wiring, lambda: LocalLambdaRuntime): L
       name: machine.name,
       definitionText: readFileSync(resolve(projectRoot, machine.definitionUri), "utf8"),
       substitutions: scaledDurations(machine.substitutions, wiring.clock),
+      loggingConfiguration: machine.loggingConfiguration,
+      tracingConfiguration: machine.tracingConfiguration,
     });
   }
   cloud.edge.route("AWSStepFunctions", stepFunctionsApi(stepFunctions), {

@@ -3,7 +3,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -191,6 +194,83 @@ describe("listing and stopping through the edge", () => {
         }),
       ),
     ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
+});
+
+describe("GetExecutionHistory, idempotent StartExecution and the machine's settings", () => {
+  it("answers the history in AWS's event types, ids chained, paged and reversible", async () => {
+    const sfn = client();
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"value":3}', name: "history" }),
+    );
+    await stepFunctions.waitForExecution(executionArn as string);
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const types = (events ?? []).map((event) => event.type);
+    expect(types.slice(0, 3)).toEqual(["ExecutionStarted", "TaskStateEntered", "TaskStateExited"]);
+    expect(types).toContain("WaitStateEntered");
+    expect(types.at(-1)).toBe("ExecutionSucceeded");
+    expect((events ?? []).map((event) => [event.id, event.previousEventId])).toEqual(
+      (events ?? []).map((_, index) => [index + 1, index]),
+    );
+    expect(events?.[0]?.executionStartedEventDetails?.input).toBe('{"value":3}');
+    expect(events?.[1]?.stateEnteredEventDetails?.name).toBe("DescribeSelf");
+    const newest = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2 }),
+    );
+    expect(newest.events?.map((event) => event.type)).toEqual([
+      "ExecutionSucceeded",
+      "SucceedStateExited",
+    ]);
+    expect(newest.nextToken).toBeDefined();
+  });
+
+  it("answers the running execution for the same name and input, and refuses other input", async () => {
+    const sfn = client();
+    const holdArn = stepFunctions.createStateMachine({
+      name: "stack-Idempotent",
+      definitionText: JSON.stringify({
+        StartAt: "Hold",
+        States: { Hold: { Type: "Wait", SecondsPath: "$.wait", End: true } },
+      }),
+    });
+    const start = (input: string) =>
+      sfn.send(new StartExecutionCommand({ stateMachineArn: holdArn, input, name: "once" }));
+    const first = await start('{"wait":3600}');
+    const again = await start('{"wait":3600}');
+    expect(again.executionArn).toBe(first.executionArn);
+    expect(again.startDate).toEqual(first.startDate);
+    await expect(start('{"wait":1}')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    await stepFunctions.waitForExecution(first.executionArn as string);
+    await expect(start('{"wait":3600}')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+
+  it("describes the machine's logging and tracing configuration", async () => {
+    const logged = stepFunctions.createStateMachine({
+      name: "stack-Logged",
+      definitionText: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
+      loggingConfiguration: {
+        level: "ERROR",
+        includeExecutionData: true,
+        destinations: [
+          {
+            cloudWatchLogsLogGroup: {
+              logGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:g:*",
+            },
+          },
+        ],
+      },
+    });
+    const described = await client().send(
+      new DescribeStateMachineCommand({ stateMachineArn: logged }),
+    );
+    expect(described.loggingConfiguration).toMatchObject({
+      level: "ERROR",
+      includeExecutionData: true,
+    });
+    expect(described.tracingConfiguration).toEqual({ enabled: false });
+    const plain = await client().send(new DescribeStateMachineCommand({ stateMachineArn }));
+    expect(plain.loggingConfiguration).toEqual({ level: "OFF", includeExecutionData: false });
   });
 });
 

@@ -19,6 +19,23 @@ describe("the state machines read from template.yaml", () => {
     );
   });
 
+  it("carries the template's Logging, the log group's ARN as CloudWatch Logs writes it", () => {
+    const [machine] = stateMachines(template, context);
+    expect(machine?.loggingConfiguration).toEqual({
+      level: "ERROR",
+      includeExecutionData: true,
+      destinations: [
+        {
+          cloudWatchLogsLogGroup: {
+            logGroupArn: expect.stringMatching(
+              /^arn:aws:logs:us-east-1:000000000000:log-group:\/microscale\/[\w/-]+:\*$/,
+            ),
+          },
+        },
+      ],
+    });
+  });
+
   it("runs the …Seconds substitutions on the clock and leaves every other one as it is", () => {
     const substitutions = {
       PollIntervalSeconds: "15",
