@@ -76,15 +76,57 @@ export class DynamoDBStreamsProxy {
       case "BatchWriteItem":
         return this.batchWrite(input, body, headers);
       default: {
-        const stream = tableName === undefined ? undefined : this.streams.of(tableName);
-        if (!writeOperations.has(operation) || stream === undefined || tableName === undefined) {
+        if (!writeOperations.has(operation) || tableName === undefined) {
           return this.backend.forward(operation, body, headers);
         }
-        return this.streams.serialized(stream, () =>
-          this.streamedWrite(operation, tableName, stream, input, body, headers),
-        );
+        const response = await this.write(operation, tableName, input, body, headers);
+        return this.withItemOnConditionFailure(operation, tableName, input, response, headers);
       }
     }
+  }
+
+  private write(
+    operation: string,
+    tableName: string,
+    input: Input,
+    body: Buffer,
+    headers: IncomingHttpHeaders,
+  ): Promise<RawResponse> {
+    const stream = this.streams.of(tableName);
+    if (stream === undefined) return this.backend.forward(operation, body, headers);
+    return this.streams.serialized(stream, () =>
+      this.streamedWrite(operation, tableName, stream, input, body, headers),
+    );
+  }
+
+  /**
+   * ReturnValuesOnConditionCheckFailure=ALL_OLD: DynamoDB puts the item as it stood in
+   * the ConditionalCheckFailedException, so a writer that lost a race needs no re-read.
+   * dynalite ignores the parameter; the proxy adds the item to its error.
+   */
+  private async withItemOnConditionFailure(
+    operation: string,
+    tableName: string,
+    input: Input,
+    response: RawResponse,
+    headers: IncomingHttpHeaders,
+  ): Promise<RawResponse> {
+    const wanted = input.ReturnValuesOnConditionCheckFailure;
+    if (wanted !== "ALL_OLD" || response.statusCode !== 400) return response;
+    const error = JSON.parse(response.body.toString("utf8")) as Input;
+    if (!String(error.__type ?? "").endsWith("#ConditionalCheckFailedException")) return response;
+    const source = (operation === "PutItem" ? input.Item : input.Key) as Item | undefined;
+    if (source === undefined) return response;
+    const keyNames = await this.backend.keyNames(tableName, headers);
+    const item = await this.backend.getItem(tableName, keyOf(source, keyNames), headers);
+    if (item === undefined) return response;
+    // dynalite's x-amz-crc32 covers the original body; the SDK would reject it now.
+    const { "x-amz-crc32": _crc, ...rest } = response.headers;
+    return {
+      ...response,
+      headers: rest,
+      body: Buffer.from(JSON.stringify({ ...error, Item: item })),
+    };
   }
 
   private async createTable(input: Input, headers: IncomingHttpHeaders): Promise<RawResponse> {
