@@ -222,39 +222,11 @@ describe.skipIf(missing !== undefined)("the aws CLI against the local cloud", ()
       taskDefinition: "microscale-web",
       desiredCount: 1,
     });
-    const first = await json(
-      "stepfunctions",
-      "start-execution",
-      "--state-machine-arn",
-      arn,
-      "--name",
-      "cli",
-      "--input",
-      input,
-    );
-    const again = await json(
-      "stepfunctions",
-      "start-execution",
-      "--state-machine-arn",
-      arn,
-      "--name",
-      "cli",
-      "--input",
-      input,
-    );
+    const start = ["stepfunctions", "start-execution", "--state-machine-arn", arn, "--name", "cli"];
+    const first = await json(...start, "--input", input);
+    const again = await json(...start, "--input", input);
     expect(again.executionArn).toBe(first.executionArn);
-    expect(
-      await refused(
-        "stepfunctions",
-        "start-execution",
-        "--state-machine-arn",
-        arn,
-        "--name",
-        "cli",
-        "--input",
-        "{}",
-      ),
-    ).toContain("ExecutionAlreadyExists");
+    expect(await refused(...start, "--input", "{}")).toContain("ExecutionAlreadyExists");
     const executionArn = String(first.executionArn);
     await json("stepfunctions", "stop-execution", "--execution-arn", executionArn);
     await system.wired.stepFunctions.waitForExecution(executionArn);
