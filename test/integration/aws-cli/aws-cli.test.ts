@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
-import { defaultScenarioOptions } from "../../../local/scenario/scenario";
+import { defaultScenarioOptions } from "../../../local/scenario/options";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { waitFor } from "../../support/wait-for";
 import { bootTestSystem, demandRandomizerOff } from "../system/helpers";
