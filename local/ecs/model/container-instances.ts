@@ -2,6 +2,7 @@ import { type EcsArns, randomEc2InstanceId, randomResourceId } from "../arns";
 import { ecsErrors } from "../errors";
 import type { EcsEvents } from "../events";
 import { type Expression, evaluate, type SubjectValues } from "../query-language";
+import { agentCapabilities } from "./agent-capabilities";
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
@@ -46,6 +47,7 @@ export class ContainerInstances {
       ["ecs.cpu-architecture", "x86_64"],
       ["ecs.ami-id", "ami-local"],
       ["ecs.capability.docker-plugin.local", undefined],
+      ...agentCapabilities.map((name): [string, undefined] => [name, undefined]),
     ]);
     for (const [name, value] of Object.entries(spec.attributes ?? {})) attributes.set(name, value);
     const id = randomResourceId();

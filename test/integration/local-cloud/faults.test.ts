@@ -1,4 +1,4 @@
-import { ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetItemCommand, InternalServerError } from "@aws-sdk/client-dynamodb";
 import {
   CreateClusterCommand,
@@ -63,7 +63,7 @@ describe("fault injection", () => {
 
   it("answers an operation the local cloud does not serve with an error, not a hang", async () => {
     const { cloudwatch } = clientsFor(cloud);
-    await expect(cloudwatch.send(new ListMetricsCommand({}))).rejects.toMatchObject({
+    await expect(cloudwatch.send(new DescribeAlarmsCommand({}))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 400 },
     });
   });

@@ -28,7 +28,7 @@ describe("the state machines read from template.yaml", () => {
         {
           cloudWatchLogsLogGroup: {
             logGroupArn: expect.stringMatching(
-              /^arn:aws:logs:us-east-1:000000000000:log-group:\/microscale\/[\w/-]+:\*$/,
+              /^arn:aws:logs:us-east-1:000000000000:log-group:\/aws\/vendedlogs\/states\/[\w/-]+:\*$/,
             ),
           },
         },
