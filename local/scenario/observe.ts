@@ -139,10 +139,17 @@ export function perHostConverged(snapshot: Snapshot): boolean {
   );
 }
 
-/** P1 = min(demand, C), P2 = C − P1, both running what they want. */
+/**
+ * P1 = min(demand, C), P2 = C − P1, both running what they want, and the scaler's
+ * latest decision made for this C. The counts alone pass samples that are not settled:
+ * C reads 0 before the hosts or the worker task definitions are known (every count 0
+ * is "P1 = min(demand, 0)"), and it reads low while shrunk tasks are stopping (they
+ * hold their slots but are no longer counted), until the scaler sees them gone.
+ */
 export function prioritiesConverged(snapshot: Snapshot): boolean {
-  const { demand, clusterCapacity: capacity, high, low } = snapshot;
-  if (demand === undefined) return false;
+  const { demand, clusterCapacity: capacity, scalerCapacity, high, low } = snapshot;
+  if (demand === undefined || scalerCapacity !== capacity) return false;
+  if (demand > 0 && capacity === 0) return false;
   const p1 = Math.min(demand, capacity);
   return (
     high.desired === p1 &&

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import {
+  prioritiesConverged,
+  type ServiceCounts,
+  type Snapshot,
+} from "../../../../local/scenario/observe";
+
+function counts(desired: number, running = desired, pending = 0): ServiceCounts {
+  return { desired, running, pending, deployments: 1, taskDefinition: "worker:1" };
+}
+
+function snapshot(
+  demand: number | undefined,
+  capacity: number,
+  high: ServiceCounts,
+  low: ServiceCounts,
+  scalerCapacity = capacity,
+): Snapshot {
+  return {
+    t: 1,
+    hosts: { active: capacity > 0 ? 2 : 0, draining: 0 },
+    perHost: counts(2),
+    web: counts(2),
+    high,
+    low,
+    demand,
+    clusterCapacity: capacity,
+    scalerCapacity,
+  };
+}
+
+describe("priorities converged", () => {
+  it("holds when P1 = min(demand, C) and P2 = C − P1 all run", () => {
+    expect(prioritiesConverged(snapshot(4, 9, counts(4), counts(5)))).toBe(true);
+    expect(prioritiesConverged(snapshot(12, 9, counts(9), counts(0)))).toBe(true);
+    expect(prioritiesConverged(snapshot(0, 9, counts(0), counts(9)))).toBe(true);
+  });
+
+  it("does not hold while demand waits for capacity that is not there yet", () => {
+    // Before the hosts (or the worker task definitions) are read, every count is 0:
+    // nothing follows the demand, so the cluster has not settled.
+    expect(prioritiesConverged(snapshot(4, 0, counts(0), counts(0)))).toBe(false);
+  });
+
+  it("does not hold while the capacity reads low under tasks still stopping", () => {
+    // Demand 4 → 9 with C = 8: P2 shrinks 4 → 0 and, while its tasks stop, C reads 4,
+    // so P1 4, P2 0 looks like the split for C = 4; the scaler last decided for 8.
+    expect(prioritiesConverged(snapshot(9, 4, counts(4), counts(0), 8))).toBe(false);
+    expect(prioritiesConverged(snapshot(9, 8, counts(8), counts(0), 8))).toBe(true);
+  });
+
+  it("does not hold before the scaler has decided", () => {
+    const undecided = { ...snapshot(0, 9, counts(0), counts(9)), scalerCapacity: undefined };
+    expect(prioritiesConverged(undecided)).toBe(false);
+  });
+
+  it("holds at no demand and no capacity: nothing is asked for", () => {
+    expect(prioritiesConverged(snapshot(0, 0, counts(0), counts(0)))).toBe(true);
+  });
+
+  it("does not hold before any demand, while tasks are still starting, or off the split", () => {
+    expect(prioritiesConverged(snapshot(undefined, 9, counts(0), counts(9)))).toBe(false);
+    expect(prioritiesConverged(snapshot(4, 9, counts(4, 3, 1), counts(5)))).toBe(false);
+    expect(prioritiesConverged(snapshot(4, 9, counts(5), counts(4)))).toBe(false);
+  });
+});
