@@ -15,6 +15,8 @@ import { localResolveContext } from "./names";
 
 export interface WiringOptions {
   stackName?: string;
+  /** Parameter values, as a deploy's parameter overrides (over the local defaults). */
+  parameters?: Readonly<Record<string, string>>;
   /** Where a trigger's failed invocation is reported. */
   report(where: string, error: unknown): void;
 }
@@ -44,6 +46,7 @@ export class Wiring {
       region: cloud.region,
       accountId: cloud.accountId,
       stackName: options.stackName,
+      parameters: options.parameters,
     });
     this.template = templateUnderConditions(template, this.names.conditions ?? {});
     this.sdk = localClientConfig(cloud.endpoint, { region: cloud.region });

@@ -14,7 +14,13 @@ import type { Wiring } from "./context";
  */
 
 export type FunctionTrigger =
-  | { kind: "EventBridgeRule"; name: string; ruleArn: string; pattern: JsonObject }
+  | {
+      kind: "EventBridgeRule";
+      name: string;
+      ruleArn: string;
+      pattern: JsonObject;
+      enabled: boolean;
+    }
   | { kind: "Schedule"; name: string; ruleArn: string; expression: string; enabled: boolean }
   | {
       kind: "DynamoDB";
@@ -22,7 +28,22 @@ export type FunctionTrigger =
       tableLogicalId: string;
       batchSize: number;
       batchingWindowMs: number;
+      enabled: boolean;
     };
+
+/**
+ * A rule's `State` (EventBridgeRule, Schedule, ScheduleV2) or an event source
+ * mapping's / schedule's `Enabled`, after conditions are resolved: a DISABLED rule
+ * or a disabled mapping delivers nothing on AWS, so it delivers nothing here.
+ */
+function isEnabled(properties: JsonObject, context: ResolveContext): boolean {
+  const resolved = (key: string) =>
+    properties[key] === undefined ? undefined : resolveIntrinsics(properties[key], context);
+  const state = resolved("State");
+  const enabled = resolved("Enabled");
+  if (enabled === false || enabled === "false") return false;
+  return state !== "DISABLED";
+}
 
 /** A function's `Events`, resolved. Unsupported event types throw, naming the function. */
 export function functionTriggers(
@@ -49,18 +70,18 @@ export function functionTriggers(
           name,
           ruleArn: ruleArn(name),
           pattern: resolveIntrinsics(properties.Pattern ?? {}, context) as JsonObject,
+          enabled: isEnabled(properties, context),
         };
       case "Schedule":
       case "ScheduleV2": {
         const resolved = resolveIntrinsics(properties, context) as JsonObject;
         const expression = resolved.Schedule ?? resolved.ScheduleExpression;
-        const state = resolved.State;
         return {
           kind: "Schedule",
           name,
           ruleArn: ruleArn(name),
           expression: String(expression),
-          enabled: resolved.Enabled === false ? false : state === undefined || state === "ENABLED",
+          enabled: isEnabled(properties, context),
         };
       }
       case "DynamoDB": {
@@ -81,6 +102,7 @@ export function functionTriggers(
             typeof properties.MaximumBatchingWindowInSeconds === "number"
               ? properties.MaximumBatchingWindowInSeconds * 1000
               : 0,
+          enabled: isEnabled(properties, context),
         };
       }
       default:
@@ -106,6 +128,7 @@ export function wireTriggers(wiring: Wiring, lambda: LocalLambdaRuntime): Schedu
         lambda.invoke(id, event).catch((error: unknown) => report(where, error));
       switch (trigger.kind) {
         case "EventBridgeRule": {
+          if (!trigger.enabled) break;
           const matches = compilePattern(trigger.pattern);
           wiring.onStop(
             cloud.events.subscribe((event) => {
@@ -125,6 +148,7 @@ export function wireTriggers(wiring: Wiring, lambda: LocalLambdaRuntime): Schedu
           }
           break;
         case "DynamoDB": {
+          if (!trigger.enabled) break;
           const tableName = names.refs[trigger.tableLogicalId] as string;
           wiring.onStop(
             cloud.dynamodb.subscribeStream(tableName, (records) => {

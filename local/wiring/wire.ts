@@ -22,6 +22,8 @@ import { wireTriggers } from "./triggers";
 
 export interface WireOptions {
   stackName?: string;
+  /** Parameter overrides, as `sam deploy --parameter-overrides` gives them. */
+  parameters?: Readonly<Record<string, string>>;
   template?: Template;
   /** Extra variables for every function (log level, metrics off). */
   functionEnvironment?: Record<string, string>;
@@ -46,6 +48,7 @@ export async function wireTemplate(
   const template = options.template ?? readTemplate();
   const wiring = new Wiring(cloud, template, {
     stackName: options.stackName,
+    parameters: options.parameters,
     report: options.onError ?? ((where, error) => console.error(`${where}:`, error)),
   });
   try {

@@ -1,3 +1,4 @@
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListServicesCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalCloud } from "../../../local/cloud";
@@ -53,5 +54,47 @@ describe("wireTemplate", () => {
       `${id}.Queue: event type SQS is not wired by the local cloud`,
     );
     expect(cloud.events.hasSubscribers).toBe(false);
+  });
+
+  it("delivers nothing through a DISABLED rule or schedule or a disabled stream source", async () => {
+    // Prepare: ImagesPushed=false holds every controller back (State: !If [ControllersLive, …]).
+    cloud = await bootCloud({ runTasks: "simulated" });
+    const wired = await wireTemplate(cloud, {
+      parameters: { ImagesPushed: "false" },
+      onError: quiet,
+    });
+    const local = cloud;
+    // Listeners subscribed after the wiring's are called after them: once these have
+    // seen the event and the record, every trigger that would deliver them has invoked.
+    const instanceChanged = new Promise<void>((resolve) => {
+      const unsubscribe = local.events.subscribe((event) => {
+        if (event["detail-type"] !== "ECS Container Instance State Change") return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    const demandWritten = new Promise<void>((resolve) => {
+      const unsubscribe = local.dynamodb.subscribeStream(wired.refs.DemandTable ?? "", () => {
+        unsubscribe();
+        resolve();
+      });
+    });
+
+    // Act: a host joins the cluster and a demand value is written.
+    local.ecs.registerHost({ cluster: wired.refs.Cluster });
+    await clientsFor(local).dynamodb.send(
+      new PutItemCommand({
+        TableName: wired.refs.DemandTable,
+        Item: { pk: { S: "demand" }, value: { N: "5" }, version: { N: "1" } },
+      }),
+    );
+    await Promise.all([instanceChanged, demandWritten]);
+    await wired.lambda.drain();
+    const scheduled = wired.scheduler.ruleNames();
+    await wired.stop();
+
+    // Assess
+    expect(wired.lambda.invocations.map((record) => record.logicalId)).toEqual([]);
+    expect(scheduled).toEqual([]);
   });
 });
