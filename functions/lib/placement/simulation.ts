@@ -38,24 +38,34 @@ const packing: readonly PlacementStrategy[] = [
   { type: "binpack", field: "cpu" },
 ];
 
-/** A trial's view of one host: its sets are copied on write, never changed in place. */
+/**
+ * A trial's view of one host. One per host for the simulation's life, reset at the
+ * start of each trial (a decision runs a trial per host: no objects per trial); its
+ * sets are copied on write, so the host's own are never changed.
+ */
 class TrialCandidate implements PlacementCandidate {
   readonly arn: string;
-  remainingCpu: number;
-  remainingMemory: number;
-  portsInUse: ReadonlySet<number>;
+  remainingCpu = 0;
+  remainingMemory = 0;
+  portsInUse: ReadonlySet<number> = new Set();
   groupTaskCount = 0;
-  groups: ReadonlyMap<string, number>;
+  groups: ReadonlyMap<string, number> = new Map();
   placed = 0;
-  readonly subjectValues = (subject: string) =>
-    subjectValue(this.host.capacity, () => [...this.groups.keys()], subject);
+  readonly subjectValues: PlacementCandidate["subjectValues"];
 
   constructor(readonly host: SimulatedHost) {
     this.arn = host.capacity.containerInstanceArn;
-    this.remainingCpu = host.capacity.remainingCpu;
-    this.remainingMemory = host.capacity.remainingMemory;
-    this.portsInUse = host.capacity.portsInUse;
-    this.groups = host.groups;
+    const groupNames = () => [...this.groups.keys()];
+    this.subjectValues = (subject) => subjectValue(host.capacity, groupNames, subject);
+    this.reset();
+  }
+
+  reset(): void {
+    this.remainingCpu = this.host.capacity.remainingCpu;
+    this.remainingMemory = this.host.capacity.remainingMemory;
+    this.portsInUse = this.host.capacity.portsInUse;
+    this.groups = this.host.groups;
+    this.placed = 0;
   }
 
   take(task: TaskRequirements): void {
@@ -75,15 +85,20 @@ function larger(a: TaskRequirements, b: TaskRequirements): number {
 }
 
 export class PlacementSimulation {
-  constructor(private readonly hosts: readonly SimulatedHost[]) {}
+  private readonly candidates: readonly TrialCandidate[];
+
+  constructor(hosts: readonly SimulatedHost[]) {
+    this.candidates = hosts.map((host) => new TrialCandidate(host));
+  }
 
   /** Tries to place `tasks` on every simulated host except `excluded` (ARNs). */
   place(tasks: readonly TaskRequirements[], excluded: ReadonlySet<string>): Fit {
     if (tasks.length === 0) return { fits: true, placements: new Map() };
     const candidates: TrialCandidate[] = [];
-    for (const host of this.hosts) {
-      if (!excluded.has(host.capacity.containerInstanceArn))
-        candidates.push(new TrialCandidate(host));
+    for (const candidate of this.candidates) {
+      if (excluded.has(candidate.arn)) continue;
+      candidate.reset();
+      candidates.push(candidate);
     }
     for (const task of [...tasks].sort(larger)) {
       for (const candidate of candidates)
