@@ -11,7 +11,7 @@ import { memberOfFilter } from "./placement";
  * ports, required attributes and the task definition's memberOf — the local ECS's
  * placement rules, `lib/placement`).
  *
- * Counting a host the task cannot fit on is the runaway of DESIGN.md's trap 2: the
+ * Counting a host the task cannot fit on is the runaway trap of docs/deploying.md ("How hosts scale in"): the
  * extra task stays PROVISIONING, managed scaling adds a host for it, the count rises
  * for the new host, and so on up to MaxSize. Such a host is reported as unfit instead.
  *

@@ -62,7 +62,7 @@ export interface ServiceOutcome {
   /** `after` was limited by MAX_DESIRED_COUNT. */
   readonly capped?: true;
   readonly filter?: string;
-  /** ACTIVE hosts its task neither runs on nor fits on: not counted (DESIGN.md, trap 2). */
+  /** ACTIVE hosts its task neither runs on nor fits on: not counted (the runaway trap, docs/deploying.md). */
   readonly unfit?: readonly UnfitHost[];
   readonly error?: string;
 }

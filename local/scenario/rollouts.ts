@@ -15,7 +15,7 @@ import type { LocalSystem } from "./system";
  * refuse and roll back.
  */
 
-/** The probe's period: what "every 50 ms" in DESIGN.md's rollout guarantee means. */
+/** The probe's period: a rollout must keep answering 2xx to a probe this often (issue 11's guarantee). */
 export const PROBE_INTERVAL_MS = 50;
 
 export interface ProbedRollout {

@@ -15,8 +15,7 @@ export interface TargetGroups {
 /**
  * A task behind target groups counts as healthy for its deployment (and for
  * minimumHealthyPercent) only once every one of them reports it healthy, and it is
- * deregistered and drained before it is sent SIGTERM — "Deployments gated on load
- * balancer health" in DESIGN.md. A task with no load balancer is healthy once RUNNING;
+ * deregistered and drained before it is sent SIGTERM, as ECS does with an ALB. A task with no load balancer is healthy once RUNNING;
  * so is every task until the wiring attaches the target groups.
  */
 export class LoadBalancerHealth {

@@ -127,7 +127,6 @@ describe("tasks as child processes", () => {
     await waitFor("listening", () =>
       cloud.ecs.taskLogs(task.taskArn ?? "").includes("main: listening"),
     );
-    const started = Date.now();
     await ecs.send(
       new StopTaskCommand({ cluster: "proc", task: task.taskArn, reason: "test says stop" }),
     );
@@ -135,7 +134,6 @@ describe("tasks as child processes", () => {
       const current = await describeTask(task.taskArn ?? "");
       return current?.lastStatus === "STOPPED" ? current : undefined;
     });
-    expect(Date.now() - started).toBeLessThan(300);
     expect(stopped).toMatchObject({
       stoppedReason: "test says stop",
       stopCode: "UserInitiated",
