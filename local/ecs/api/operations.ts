@@ -1,6 +1,7 @@
 import { AwsError } from "../../edge/errors";
 import type { EcsModel } from "../model/ecs-model";
 import { withDates } from "../shapes";
+import { attributeOperations } from "./attributes";
 import { clusterOperations } from "./clusters";
 import { containerInstanceOperations } from "./container-instances";
 import { Fields, isRecord } from "./fields";
@@ -27,6 +28,7 @@ export class EcsApi {
       Object.entries({
         ...clusterOperations(model),
         ...containerInstanceOperations(model),
+        ...attributeOperations(model),
         ...taskDefinitionOperations(model),
         ...serviceOperations(model),
         ...taskOperations(model),

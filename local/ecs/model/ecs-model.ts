@@ -2,6 +2,7 @@ import type { LocalEventBus } from "../../eventbridge/bus";
 import { EcsArns } from "../arns";
 import { EcsEvents } from "../events";
 import type { TaskRunner } from "../runners/task-runner";
+import { Attributes } from "./attributes";
 import { Clusters } from "./clusters";
 import { ContainerInstances } from "./container-instances";
 import { type DeploymentOptions, Deployments } from "./deployments";
@@ -32,6 +33,7 @@ export interface EcsModel {
   events: EcsEvents;
   clusters: Clusters;
   instances: ContainerInstances;
+  attributes: Attributes;
   taskDefinitions: TaskDefinitions;
   services: Services;
   tasks: TaskLifecycle;
@@ -69,6 +71,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
   });
   const changed = () => scheduler.changed();
   const instances = new ContainerInstances({ arns, events, tasks, changed });
+  const attributes = new Attributes({ instances, changed });
   const taskDefinitions = new TaskDefinitions(arns);
   const services = new Services({ arns, deployments, changed });
   const tags = new Tags({ arns, clusters, instances, services, taskDefinitions });
@@ -77,6 +80,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
     events,
     clusters,
     instances,
+    attributes,
     taskDefinitions,
     services,
     tasks,
