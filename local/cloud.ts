@@ -5,6 +5,7 @@ import { LocalClock } from "./clock";
 import { MetricsStore } from "./cloudwatch/metrics";
 import type { DynamoDBStreamRecord } from "./dynamodb/streams";
 import { DynamoDBStreamsProxy } from "./dynamodb/streams-proxy";
+import type { ManagedScaling } from "./ecs/capacity/managed-scaling";
 import { EcsControlPlane } from "./ecs/control-plane";
 import { defaultContainersDir } from "./ecs/runners/container-bundles";
 import { ProcessTaskRunner } from "./ecs/runners/process-runner";
@@ -42,6 +43,10 @@ export interface LocalCloudOptions {
   taskStabilizationMs?: number;
   /** Simulated seconds from an Auto Scaling launch to the host registering; default 1. */
   hostBootSeconds?: number;
+  /** Simulated seconds between managed scaling passes; default 15 (AWS: a minute). */
+  managedScalingIntervalSeconds?: number;
+  /** Simulated seconds the reservation stays below target before a scale-in; default 300. */
+  scaleInAfterSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -52,6 +57,8 @@ export interface LocalCloud {
   accountId: string;
   ecs: EcsControlPlane;
   autoscaling: AutoScaling;
+  /** ECS managed scaling of the capacity providers' groups. */
+  managedScaling: ManagedScaling;
   events: LocalEventBus;
   dynamodb: {
     subscribeStream(
@@ -156,6 +163,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     bootDelayMs: (options.hostBootSeconds ?? 1) * 1000,
   });
   edge.routeQuery(autoScalingApi(autoscaling));
+  const managedScaling = ecs.managedScaling({
+    groups: autoscaling,
+    publish: (namespace, metricName, dimensions, value, time) =>
+      cloudwatch.publish(namespace, metricName, dimensions, value, time),
+    clock,
+    intervalMs: (options.managedScalingIntervalSeconds ?? 15) * 1000,
+    scaleInAfterMs: (options.scaleInAfterSeconds ?? 300) * 1000,
+  });
+  managedScaling.start();
   ecs.start();
 
   let stopping: Promise<void> | undefined;
@@ -166,6 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     accountId,
     ecs,
     autoscaling,
+    managedScaling,
     events: bus,
     dynamodb: {
       subscribeStream: (tableName, listener) => dynamodb.subscribeStream(tableName, listener),
@@ -176,6 +193,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     edge: { route: (prefix, handler, routeOptions) => edge.route(prefix, handler, routeOptions) },
     stop() {
       stopping ??= (async () => {
+        managedScaling.stop();
         autoscaling.stop();
         await ecs.stop();
         await edge.close();

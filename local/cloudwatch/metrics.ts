@@ -60,6 +60,31 @@ export class MetricsStore {
     }
   }
 
+  /**
+   * A datapoint an AWS service publishes itself, in a namespace users may not write to
+   * (`AWS/ECS/ManagedScaling`, …): the in-process path PutMetricData refuses.
+   */
+  publish(
+    namespace: string,
+    metricName: string,
+    dimensions: Dimension[],
+    value: number,
+    time: number,
+  ): void {
+    this.store.add({ namespace, metricName, dimensions }, [
+      {
+        time,
+        unit: "Percent",
+        sum: value,
+        count: 1,
+        min: value,
+        max: value,
+        values: [{ value, count: 1 }],
+        percentilesAvailable: true,
+      },
+    ]);
+  }
+
   private putMetricData(request: Request): void {
     const namespace = request.Namespace;
     if (typeof namespace !== "string" || namespace === "") throw missing("Namespace");

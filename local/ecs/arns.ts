@@ -32,6 +32,10 @@ export class EcsArns {
     return this.arn("container", `${cluster}/${taskId}/${id}`);
   }
 
+  capacityProvider(name: string): string {
+    return this.arn("capacity-provider", name);
+  }
+
   taskDefinition(family: string, revision: number): string {
     return this.arn("task-definition", `${family}:${revision}`);
   }

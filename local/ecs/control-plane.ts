@@ -2,6 +2,7 @@ import type { Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { LocalEventBus } from "../eventbridge/bus";
 import { givenOnly } from "./api/fields";
 import { EcsApi } from "./api/operations";
+import { ManagedScaling, type ManagedScalingOptions } from "./capacity/managed-scaling";
 import type { ContainerInstanceSpec } from "./model/container-instances";
 import { createEcsModel, type EcsModel } from "./model/ecs-model";
 import type { TargetGroups } from "./model/load-balancer-health";
@@ -97,6 +98,14 @@ export class EcsControlPlane {
   /** Serves one ECS JSON 1.1 operation. */
   async handle(operation: string, input: unknown): Promise<unknown> {
     return this.api.handle(operation, input);
+  }
+
+  /** Managed scaling for the capacity providers, against the given Auto Scaling groups. */
+  managedScaling(
+    options: Omit<ManagedScalingOptions, "clusters" | "capacityProviders">,
+  ): ManagedScaling {
+    const { clusters, capacityProviders } = this.model;
+    return new ManagedScaling({ ...options, clusters, capacityProviders });
   }
 
   /** Creates the cluster if it does not exist (CreateCluster is idempotent); returns its ARN. */

@@ -283,7 +283,10 @@ export function serviceShape(service: ServiceRecord, includeTags: boolean): Serv
     desiredCount: service.desiredCount,
     runningCount: running,
     pendingCount: pending,
-    launchType: "EC2",
+    // A service on a capacity provider strategy has no launch type.
+    ...(service.capacityProviderStrategy.length > 0
+      ? { capacityProviderStrategy: service.capacityProviderStrategy }
+      : { launchType: "EC2" }),
     taskDefinition: primary?.taskDefinition.arn,
     deploymentConfiguration: service.deploymentConfiguration,
     deployments: service.deployments.map((deployment) => deploymentShape(service, deployment)),

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { toServiceInput } from "../stepfunctions/sdk-integration";
 import type { JsonObject } from "../template/read";
+import { type HostSize, wireCapacity } from "./capacity";
 import type { Wiring } from "./context";
 import type { AliasRewriter } from "./service-connect";
 
@@ -53,10 +54,16 @@ export function serviceInput(logicalId: string, properties: JsonObject): CreateS
   return input as unknown as CreateServiceCommandInput;
 }
 
-export async function wireEcs(wiring: Wiring, rewriteAliases: AliasRewriter): Promise<void> {
+export async function wireEcs(
+  wiring: Wiring,
+  rewriteAliases: AliasRewriter,
+  hostSize: HostSize,
+): Promise<void> {
   for (const [id] of wiring.resources("AWS::ECS::Cluster")) {
     wiring.cloud.ecs.ensureCluster(wiring.names.refs[id] as string);
   }
+  // The hosts' group and capacity provider: services' strategies name the provider.
+  await wireCapacity(wiring, hostSize);
   const ecs = new ECSClient(wiring.sdk);
   try {
     for (const [id] of wiring.resources("AWS::ECS::TaskDefinition")) {

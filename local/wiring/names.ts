@@ -111,6 +111,15 @@ export function localResolveContext(template: Template, names: LocalNames = {}):
         attributes[`${id}.Arn`] = `${prefix}:sqs:${region}:${accountId}:${stackName}-${id}`;
         attributes[`${id}.QueueName`] = `${stackName}-${id}`;
         break;
+      case "AWS::EC2::LaunchTemplate": {
+        // A launch template ID is lt- and 17 hex digits; the local one is derived from its logical ID.
+        const hex = Buffer.from(id).toString("hex").padEnd(17, "0").slice(0, 17);
+        refs[id] = `lt-${hex}`;
+        attributes[`${id}.LaunchTemplateId`] = refs[id];
+        attributes[`${id}.LatestVersionNumber`] = "1";
+        attributes[`${id}.DefaultVersionNumber`] = "1";
+        break;
+      }
       case "AWS::ECR::Repository":
         refs[id] = named(properties, "RepositoryName", id);
         attributes[`${id}.Arn`] = `${prefix}:ecr:${region}:${accountId}:repository/${refs[id]}`;

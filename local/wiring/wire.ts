@@ -4,6 +4,7 @@ import type { LocalLoadBalancer } from "../loadbalancer/balancer";
 import type { Scheduler } from "../schedules/scheduler";
 import type { LocalStepFunctions } from "../stepfunctions/executions";
 import { readTemplate, type Template } from "../template/read";
+import type { HostSize } from "./capacity";
 import { Wiring } from "./context";
 import { wireEcs } from "./ecs";
 import { wireFunctions } from "./functions";
@@ -27,6 +28,8 @@ export interface WireOptions {
   template?: Template;
   /** Extra variables for every function (log level, metrics off). */
   functionEnvironment?: Record<string, string>;
+  /** What each Auto Scaling group instance registers with; default a t3.small's. */
+  hostSize?: HostSize;
   onError?(where: string, error: unknown): void;
 }
 
@@ -55,7 +58,11 @@ export async function wireTemplate(
     // Load balancers first: their URLs are the DNSName other resources refer to.
     await listenLoadBalancers(wiring);
     await createTables(wiring);
-    await wireEcs(wiring, await wireServiceConnect(wiring));
+    await wireEcs(
+      wiring,
+      await wireServiceConnect(wiring),
+      options.hostSize ?? { cpu: 2048, memory: 1900 },
+    );
     await followLoadBalancedServices(wiring);
     const lambda = wireFunctions(wiring, options.functionEnvironment);
     const scheduler = wireTriggers(wiring, lambda);

@@ -2,6 +2,7 @@ import { AwsError } from "../../edge/errors";
 import type { EcsModel } from "../model/ecs-model";
 import { withDates } from "../shapes";
 import { attributeOperations } from "./attributes";
+import { capacityProviderOperations } from "./capacity-providers";
 import { clusterOperations } from "./clusters";
 import { containerInstanceOperations } from "./container-instances";
 import { Fields, isRecord } from "./fields";
@@ -29,6 +30,7 @@ export class EcsApi {
         ...clusterOperations(model),
         ...containerInstanceOperations(model),
         ...attributeOperations(model),
+        ...capacityProviderOperations(model),
         ...taskDefinitionOperations(model),
         ...serviceOperations(model),
         ...taskOperations(model),

@@ -1,6 +1,10 @@
 import type { LoadBalancer, PlacementConstraint } from "@aws-sdk/client-ecs";
 import { ecsErrors } from "../errors";
-import type { DeploymentConfiguration, ServicePlacement } from "../model/records";
+import type {
+  CapacityProviderStrategyItem,
+  DeploymentConfiguration,
+  ServicePlacement,
+} from "../model/records";
 import type { PlacementStrategy } from "../placement";
 import type { Expression } from "../query-language";
 import { Fields, givenOnly, type Input, readExpression } from "./fields";
@@ -87,6 +91,31 @@ export function readLoadBalancers(fields: Fields): LoadBalancer[] {
       containerPort: balancer.integer("containerPort"),
     }),
   );
+}
+
+/**
+ * A capacityProviderStrategy as CreateService and PutClusterCapacityProviders take it;
+ * `check` refuses providers the cluster does not have. Not with a launchType.
+ */
+export function readCapacityProviderStrategy(
+  fields: Fields,
+  check: (strategy: CapacityProviderStrategyItem[]) => void,
+  name = "capacityProviderStrategy",
+): CapacityProviderStrategyItem[] {
+  const strategy = fields.each(name, (item) =>
+    givenOnly({
+      capacityProvider: item.requiredString("capacityProvider"),
+      weight: item.integer("weight"),
+      base: item.integer("base"),
+    }),
+  );
+  if (strategy.length > 0 && fields.string("launchType") !== undefined) {
+    throw ecsErrors.invalidParameter(
+      "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
+    );
+  }
+  check(strategy);
+  return strategy;
 }
 
 /** A desiredCount as given: at least 0. */

@@ -13,13 +13,20 @@ import { serviceShape } from "../shapes";
 import { type Fields, givenOnly } from "./fields";
 import { describeEach, paginate } from "./paging";
 import {
+  readCapacityProviderStrategy,
   readDeploymentConfiguration,
   readDesiredCount,
   readLoadBalancers,
   readPlacement,
 } from "./service-settings";
 
-export function serviceOperations({ arns, clusters, services, taskDefinitions }: EcsModel) {
+export function serviceOperations({
+  arns,
+  capacityProviders,
+  clusters,
+  services,
+  taskDefinitions,
+}: EcsModel) {
   const taskDefinition = (ref: string): TaskDefinitionRecord => {
     const found = taskDefinitions.find(ref);
     if (found === undefined) throw ecsErrors.client("TaskDefinition not found.");
@@ -45,6 +52,9 @@ export function serviceOperations({ arns, clusters, services, taskDefinitions }:
           fields.record("deploymentConfiguration"),
         ),
         placement: readPlacement(fields),
+        capacityProviderStrategy: readCapacityProviderStrategy(fields, (strategy) =>
+          capacityProviders.checkStrategy(cluster, strategy),
+        ),
         loadBalancers: readLoadBalancers(fields),
         echoed: givenOnly({
           healthCheckGracePeriodSeconds: fields.integer("healthCheckGracePeriodSeconds"),

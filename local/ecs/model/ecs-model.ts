@@ -3,6 +3,7 @@ import { EcsArns } from "../arns";
 import { EcsEvents } from "../events";
 import type { TaskRunner } from "../runners/task-runner";
 import { Attributes } from "./attributes";
+import { CapacityProviders } from "./capacity-providers";
 import { Clusters } from "./clusters";
 import { ContainerInstances } from "./container-instances";
 import { type DeploymentOptions, Deployments } from "./deployments";
@@ -34,6 +35,7 @@ export interface EcsModel {
   clusters: Clusters;
   instances: ContainerInstances;
   attributes: Attributes;
+  capacityProviders: CapacityProviders;
   taskDefinitions: TaskDefinitions;
   services: Services;
   tasks: TaskLifecycle;
@@ -46,6 +48,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
   const arns = new EcsArns(options.region, options.accountId);
   const events = new EcsEvents(options.bus, options.region, options.accountId);
   const clusters = new Clusters(arns);
+  const capacityProviders = new CapacityProviders(arns);
   const loadBalancerHealth = new LoadBalancerHealth();
   const deployments = new Deployments(events, options, loadBalancerHealth);
   const tasks = new TaskLifecycle({
@@ -63,7 +66,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
   const scheduler = new Scheduler({
     clusters,
     tasks,
-    placer: new TaskPlacer(tasks, events),
+    placer: new TaskPlacer(tasks, events, capacityProviders),
     deployments,
     events,
     loadBalancerHealth,
@@ -81,6 +84,7 @@ export function createEcsModel(options: EcsModelOptions): EcsModel {
     clusters,
     instances,
     attributes,
+    capacityProviders,
     taskDefinitions,
     services,
     tasks,

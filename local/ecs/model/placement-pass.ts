@@ -1,5 +1,6 @@
 import type { EcsEvents } from "../events";
 import { defaultStrategy, type PlacementCandidate, placeTask } from "../placement";
+import type { CapacityProviders } from "./capacity-providers";
 import { subjectValues } from "./container-instances";
 import type {
   ClusterRecord,
@@ -40,6 +41,7 @@ export class TaskPlacer {
   constructor(
     private readonly tasks: TaskLifecycle,
     private readonly events: EcsEvents,
+    private readonly capacityProviders: CapacityProviders,
   ) {}
 
   /** Launches up to `count` tasks of the deployment; returns how many were placed. */
@@ -105,7 +107,12 @@ export class TaskPlacer {
     for (let i = 0; i < count; i++) {
       const placement = placeTask(request, candidates, spreadCount);
       if (!placement.placed) {
-        this.failed(service, placement.reason, placement.closest, now);
+        // On a capacity provider the rest wait for managed scaling (PROVISIONING), as on AWS.
+        if (this.capacityProviders.providerOf(service) !== undefined) {
+          service.provisioning = count - i;
+        } else {
+          this.failed(service, placement.reason, placement.closest, now);
+        }
         break;
       }
       const candidate = placement.candidate as PlacedCandidate;

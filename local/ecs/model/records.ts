@@ -141,10 +141,19 @@ export interface ServiceSettingsEchoed {
   networkConfiguration?: NetworkConfiguration;
 }
 
+/** One entry of a service's (or a cluster's default) capacity provider strategy. */
+export interface CapacityProviderStrategyItem {
+  capacityProvider: string;
+  weight?: number;
+  base?: number;
+}
+
 export interface ServiceRecord extends ServicePlacement {
   arn: string;
   name: string;
   cluster: ClusterRecord;
+  /** Empty: the cluster's default strategy applies (or none: the EC2 launch type). */
+  capacityProviderStrategy: CapacityProviderStrategyItem[];
   status: "ACTIVE" | "DRAINING" | "INACTIVE";
   desiredCount: number;
   deployments: DeploymentRecord[];
@@ -163,6 +172,11 @@ export interface ServiceRecord extends ServicePlacement {
   consecutiveFailures: number;
   launchNotBefore: number;
   lastPlacementFailureAt: number;
+  /**
+   * Tasks of the last pass that fit no instance of the service's capacity provider: they
+   * wait (PROVISIONING) for managed scaling instead of failing placement.
+   */
+  provisioning: number;
   inactiveAt?: number;
 }
 

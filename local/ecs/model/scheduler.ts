@@ -119,6 +119,8 @@ export class Scheduler implements TaskLifecycleListener {
   ): PlacedCandidate[] | undefined {
     const { tasks, placer, deployments } = this.deps;
     let candidates = cachedCandidates;
+    // Counted afresh by this pass's placement.
+    service.provisioning = 0;
     if (service.status === "DRAINING") {
       for (const task of service.tasks) {
         tasks.stop(task, `Service ${service.name} deleted`, "ServiceSchedulerInitiated");

@@ -5,6 +5,7 @@ import { ecsErrors } from "../errors";
 import { resourceNamePattern } from "./clusters";
 import type { Deployments } from "./deployments";
 import type {
+  CapacityProviderStrategyItem,
   ClusterRecord,
   DeploymentConfiguration,
   ServicePlacement,
@@ -21,6 +22,7 @@ export interface ServiceInput {
   desiredCount: number;
   deploymentConfiguration: DeploymentConfiguration;
   placement: ServicePlacement;
+  capacityProviderStrategy: CapacityProviderStrategyItem[];
   loadBalancers: LoadBalancer[];
   echoed: ServiceSettingsEchoed;
   tags: Tag[];
@@ -66,6 +68,7 @@ export class Services {
       deployments: [],
       deploymentConfiguration: input.deploymentConfiguration,
       ...input.placement,
+      capacityProviderStrategy: input.capacityProviderStrategy,
       loadBalancers: input.loadBalancers,
       echoed: input.echoed,
       tags: input.tags,
@@ -76,6 +79,7 @@ export class Services {
       consecutiveFailures: 0,
       launchNotBefore: 0,
       lastPlacementFailureAt: 0,
+      provisioning: 0,
     };
     cluster.services.set(name, service);
     this.deps.deployments.start(service, input.taskDefinition);
