@@ -22,7 +22,7 @@ import {
   recordedRuns,
   sampleInputPath,
 } from "../scenario/deploy";
-import { joinHosts, scaleOutForUnplacedTasks } from "../scenario/hosts";
+import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/options";
 import { consoleProgress } from "../scenario/progress";
 import { Recorder } from "../scenario/recorder";
@@ -75,13 +75,12 @@ async function bootAndSettle(): Promise<{ system: LocalSystem; input: DeployInpu
     functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
   });
   const input = readDeployInput(system, inputPath);
-  const { hostSize } = defaultScenarioOptions;
   const hosts = commandLine.hosts ?? defaultScenarioOptions.hosts.initial;
   progress.phase(
     "boot",
     `${system.cloud.endpoint}, ${hosts} hosts, time ×${commandLine.timeScale}`,
   );
-  joinHosts(system, hosts, hostSize);
+  joinHosts(system, hosts);
   const recorder = new Recorder(system);
   recorder.start();
   const balancer = system.wired.loadBalancers.get("LoadBalancer");
@@ -138,18 +137,11 @@ if (await localCloudAt(endpoint, commandLine.port)) {
     target.destroy();
   }
 } else {
+  // A surge no host can take waits for managed scaling, which adds the host.
   const { system, input } = await bootAndSettle();
-  const stopScaling = scaleOutForUnplacedTasks(
-    system,
-    [input.service],
-    defaultScenarioOptions.hostSize,
-    (service, n) =>
-      progress.info(`managed scaling: ${service} has tasks no host can take → host ${n} joins`),
-  );
   try {
     exitCode = await deployAndReport(system, input);
   } finally {
-    stopScaling();
     await system.stop();
   }
 }

@@ -15,7 +15,7 @@ const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
 quietFunctionLogs();
 const system = await bootFromCommandLine(commandLine);
 const hosts = commandLine.hosts ?? defaultScenarioOptions.hosts.initial;
-joinHosts(system, hosts, defaultScenarioOptions.hostSize);
+joinHosts(system, hosts);
 
 const { names, cloud } = system;
 const endpoint = cloud.endpoint;

@@ -1,15 +1,15 @@
 import {
-  DeregisterContainerInstanceCommand,
-  UpdateContainerInstancesStateCommand,
-} from "@aws-sdk/client-ecs";
+  SetInstanceProtectionCommand,
+  UpdateAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
 import type { LocalSystem } from "./system";
 
 /**
- * Hosts come and go as EC2 instances do: a host "boots" when its agent registers
- * (in-process, as the instance's agent would call RegisterContainerInstance), and
- * leaves the way an Auto Scaling group with managed draining takes it out — through
- * the real ECS API: UpdateContainerInstancesState DRAINING, then
- * DeregisterContainerInstance once its tasks have moved (or the drain deadline passed).
+ * Hosts are the instances of the template's Auto Scaling group, as on AWS: the scenario
+ * chooses how many by raising the group's desired capacity (they boot and register
+ * with their EC2 instance ids), managed scaling adds the ones waiting tasks need, and
+ * hosts leave when the group shrinks — managed draining sets each DRAINING, its tasks
+ * move, then it is deregistered and terminated.
  */
 
 /** The size of every simulated host (CPU units and MiB). */
@@ -18,40 +18,52 @@ export interface HostSize {
   memory: number;
 }
 
-const zones = ["a", "b", "c"];
-let hostNumber = 0;
-
-export function joinHosts(system: LocalSystem, count: number, size: HostSize): string[] {
-  const arns: string[] = [];
-  for (let i = 0; i < count; i++) {
-    hostNumber++;
-    const instance = system.cloud.ecs.registerHost({
-      cluster: system.names.cluster,
-      cpu: size.cpu,
-      memory: size.memory,
-      instanceType: "t3.small",
-      availabilityZone: `${system.cloud.region}${zones[hostNumber % zones.length]}`,
-    });
-    arns.push(instance.containerInstanceArn);
-  }
-  return arns;
+function hostGroup(system: LocalSystem) {
+  const group = system.cloud.autoscaling.group(system.names.hostGroup);
+  if (group === undefined) throw new Error(`no Auto Scaling group ${system.names.hostGroup}`);
+  return group;
 }
 
-export async function drainHosts(system: LocalSystem, arns: readonly string[]): Promise<void> {
-  for (let start = 0; start < arns.length; start += 10) {
-    const { failures = [] } = await system.clients.ecs.send(
-      new UpdateContainerInstancesStateCommand({
-        cluster: system.names.cluster,
-        containerInstances: arns.slice(start, start + 10),
-        status: "DRAINING",
-      }),
-    );
-    if (failures.length > 0) {
-      throw new Error(
-        `UpdateContainerInstancesState: ${failures.map((f) => `${f.arn} ${f.reason}`).join(", ")}`,
-      );
-    }
-  }
+/** `count` more hosts: the group's desired capacity goes up by as many. */
+export function joinHosts(system: LocalSystem, count: number): void {
+  const group = hostGroup(system);
+  system.cloud.autoscaling.setDesiredCapacity(group.name, group.desiredCapacity + count);
+}
+
+/**
+ * The group's MaxSize, as an operator sets it with UpdateAutoScalingGroup: below the
+ * group's size it scales in (never a protected host), and it keeps managed scaling from
+ * launching hosts again for the tasks that wait until the controllers have shrunk the
+ * services.
+ */
+export async function limitHosts(system: LocalSystem, maxSize: number): Promise<void> {
+  await system.clients.autoscaling.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: system.names.hostGroup,
+      MaxSize: maxSize,
+    }),
+  );
+}
+
+/** Whether an instance is still the group's (not Terminated yet). */
+export function inGroup(system: LocalSystem, ec2InstanceId: string): boolean {
+  return hostGroup(system).instances.some((instance) => instance.instanceId === ec2InstanceId);
+}
+
+/** SetInstanceProtection: a protected host is never the one a scale-in takes. */
+export async function protectHosts(
+  system: LocalSystem,
+  ec2InstanceIds: readonly string[],
+  protect: boolean,
+): Promise<void> {
+  if (ec2InstanceIds.length === 0) return;
+  await system.clients.autoscaling.send(
+    new SetInstanceProtectionCommand({
+      AutoScalingGroupName: system.names.hostGroup,
+      InstanceIds: [...ec2InstanceIds],
+      ProtectedFromScaleIn: protect,
+    }),
+  );
 }
 
 /** Tasks still on a host (any service, not yet STOPPED). */
@@ -62,67 +74,13 @@ export function tasksOnHost(system: LocalSystem, arn: string): number {
   return (instance?.runningTasksCount ?? 0) + (instance?.pendingTasksCount ?? 0);
 }
 
-/** Deregisters the hosts; `force` stops what still runs there (a drain that timed out). */
-export async function deregisterHosts(system: LocalSystem, arns: readonly string[]): Promise<void> {
-  for (const arn of arns) {
-    await system.clients.ecs.send(
-      new DeregisterContainerInstanceCommand({
-        cluster: system.names.cluster,
-        containerInstance: arn,
-        force: true,
-      }),
-    );
-  }
-}
-
-/** ACTIVE hosts, oldest first. */
-export function activeHosts(system: LocalSystem): string[] {
+/** ACTIVE hosts, oldest first, with their EC2 instance ids. */
+export function activeHosts(system: LocalSystem): { arn: string; ec2InstanceId: string }[] {
   return system.cloud.ecs
     .containerInstancesOf(system.names.cluster)
     .filter((instance) => instance.status === "ACTIVE")
-    .map((instance) => instance.containerInstanceArn);
-}
-
-/**
- * The capacity provider's managed scaling, for a rollout: when a service's PRIMARY
- * deployment has tasks ECS cannot place (the priority scaler has given every free slot
- * to the workers), launch one more host, up to `MaxHosts`. On AWS, managed scaling
- * does this from the CapacityProviderReservation metric; here the scenario watches the
- * deployment. Returns the function that stops watching.
- */
-export function scaleOutForUnplacedTasks(
-  system: LocalSystem,
-  services: readonly string[],
-  size: HostSize,
-  onLaunch: (service: string, hosts: number) => void,
-): () => void {
-  const shortSince = new Map<string, number>();
-  let lastLaunch = 0;
-  const timer = setInterval(() => {
-    for (const service of services) {
-      const shape = system.cloud.ecs.describeService(system.names.cluster, service);
-      const primary = shape?.deployments?.find((deployment) => deployment.status === "PRIMARY");
-      const placed = (primary?.runningCount ?? 0) + (primary?.pendingCount ?? 0);
-      // Tasks that fail to start are the deployment's problem, not a lack of hosts.
-      if (
-        primary === undefined ||
-        primary.rolloutState !== "IN_PROGRESS" ||
-        (primary.failedTasks ?? 0) > 0 ||
-        placed >= (primary.desiredCount ?? 0)
-      ) {
-        shortSince.delete(service);
-        continue;
-      }
-      const now = Date.now();
-      const since = shortSince.get(service) ?? now;
-      shortSince.set(service, since);
-      const hosts = activeHosts(system).length;
-      // Give ECS a moment to place what fits, and the new host a moment to take tasks.
-      if (now - since < 500 || now - lastLaunch < 2_000 || hosts >= system.names.maxHosts) continue;
-      lastLaunch = now;
-      joinHosts(system, 1, size);
-      onLaunch(service, hosts + 1);
-    }
-  }, 100);
-  return () => clearInterval(timer);
+    .map((instance) => ({
+      arn: instance.containerInstanceArn ?? "",
+      ec2InstanceId: instance.ec2InstanceId ?? "",
+    }));
 }

@@ -1,12 +1,5 @@
 import { type DeployInput, recordedRuns } from "./deploy";
-import {
-  activeHosts,
-  deregisterHosts,
-  drainHosts,
-  joinHosts,
-  scaleOutForUnplacedTasks,
-  tasksOnHost,
-} from "./hosts";
+import { activeHosts, inGroup, joinHosts, limitHosts, protectHosts } from "./hosts";
 import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
 import { flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
 import {
@@ -27,7 +20,7 @@ export async function hostsJoin(context: ScenarioContext): Promise<void> {
   const { system, progress, options } = context;
   progress.phase("hosts join", `${options.hosts.initial} → ${options.hosts.peak}`);
   // The first host alone, so the web and backend tasks land together on the host that stays.
-  joinHosts(system, 1, options.hostSize);
+  joinHosts(system, 1);
   const first = await context.recorder.until(
     (s) => s.web.running === s.web.desired && s.web.desired > 0 && perHostConverged(s),
     options.convergeDeadlineMs,
@@ -35,10 +28,10 @@ export async function hostsJoin(context: ScenarioContext): Promise<void> {
   progress.info(
     `first host: web ${first.snapshot.web.running}/${first.snapshot.web.desired} running, per-host ${first.snapshot.perHost.running}`,
   );
-  joinHosts(system, options.hosts.initial - 1, options.hostSize);
+  joinHosts(system, options.hosts.initial - 1);
   progress.info(`${options.hosts.initial - 1} more hosts register`);
   await expectPerHost(context, `${options.hosts.initial} hosts`);
-  joinHosts(system, options.hosts.peak - options.hosts.initial, options.hostSize);
+  joinHosts(system, options.hosts.peak - options.hosts.initial);
   progress.info(`${options.hosts.peak - options.hosts.initial} more hosts register`);
   await expectPerHost(context, `${options.hosts.peak} hosts`);
 }
@@ -92,8 +85,8 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
   const { system, progress, options, recorder } = context;
   const active = activeHosts(system);
   progress.phase("hosts drain and leave", `${active.length} → ${options.hosts.final}`);
-  // The Auto Scaling group picks the hosts; the ones serving web and backend stay.
-  const busy = (arn: string) =>
+  // The hosts serving web and backend stay; the others leave the group, drained first.
+  const busy = ({ arn }: { arn: string }) =>
     system.cloud.ecs
       .tasksOf(system.names.cluster)
       .some(
@@ -105,27 +98,34 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
             `service:${system.names.services.backend}`,
           ].includes(task.group ?? ""),
       );
-  const keep = [...active.filter(busy), ...active.filter((arn) => !busy(arn))].slice(
+  const keep = [...active.filter(busy), ...active.filter((host) => !busy(host))].slice(
     0,
     options.hosts.final,
   );
-  const leaving = active.filter((arn) => !keep.includes(arn));
-  await drainHosts(system, leaving);
-  progress.info(`UpdateContainerInstancesState DRAINING × ${leaving.length}`);
-  await expectPerHost(context, `${options.hosts.final} ACTIVE hosts (${leaving.length} draining)`);
-  const drained = await recorder.until(
-    () => leaving.every((arn) => tasksOnHost(system, arn) === 0),
-    options.convergeDeadlineMs / 2,
-  );
-  const left = leaving.reduce((sum, arn) => sum + tasksOnHost(system, arn), 0);
-  await deregisterHosts(system, leaving);
+  const leaving = active.filter((host) => !keep.includes(host)).map((host) => host.ec2InstanceId);
+  // The kept hosts are protected from scale in; the group shrinks to the final size (and
+  // stays there while the controllers catch up, so managed scaling cannot relaunch hosts
+  // for the tasks that wait meanwhile), then may grow to MaxHosts again.
+  const kept = keep.map((host) => host.ec2InstanceId);
+  await protectHosts(system, kept, true);
+  await limitHosts(system, options.hosts.final);
   progress.info(
-    drained.ok
-      ? `drained in ${drained.seconds.toFixed(1)} s; DeregisterContainerInstance × ${leaving.length}`
-      : `${left} tasks still on the draining hosts after ${drained.seconds.toFixed(1)} s (no free slot elsewhere); DeregisterContainerInstance force × ${leaving.length}`,
+    `UpdateAutoScalingGroup MaxSize ${options.hosts.final}: ${leaving.length} hosts scale in, managed draining sets them DRAINING`,
+  );
+  await expectPerHost(context, `${options.hosts.final} ACTIVE hosts (${leaving.length} draining)`);
+  const gone = await recorder.until(
+    () => leaving.every((id) => !inGroup(system, id)),
+    options.convergeDeadlineMs,
+  );
+  progress.info(
+    gone.ok
+      ? `drained, deregistered and terminated in ${gone.seconds.toFixed(1)} s`
+      : `${leaving.filter((id) => inGroup(system, id)).length} hosts still draining after ${gone.seconds.toFixed(1)} s`,
   );
   await expectPerHost(context, `${options.hosts.final} hosts`);
   await expectPriorities(context, `${options.hosts.final} hosts`);
+  await limitHosts(system, system.names.maxHosts);
+  await protectHosts(system, kept, false);
 }
 
 /**
@@ -140,14 +140,9 @@ export async function deployPhase(context: ScenarioContext, input: DeployInput):
     `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark?.durationSeconds ?? 10} s load through the load balancer, an outside probe every ${PROBE_INTERVAL_MS} ms`,
   );
   const before = (await context.recorder.next()).web.taskDefinition;
-  const stopScaling = scaleOutForUnplacedTasks(
-    system,
-    [input.service],
-    options.hostSize,
-    (service, hosts) =>
-      progress.info(`managed scaling: ${service} has tasks no host can take → host ${hosts} joins`),
-  );
-  try {
+  // A surge that fits no host waits (PROVISIONING) and managed scaling adds the host.
+  const hostsBefore = activeHosts(system).length;
+  {
     const { outcome, probe } = await probedRollout(
       system,
       input,
@@ -156,6 +151,12 @@ export async function deployPhase(context: ScenarioContext, input: DeployInput):
     );
     context.deployment = outcome;
     context.rollout = probe;
+    const hostsAfter = activeHosts(system).length;
+    if (hostsAfter > hostsBefore) {
+      progress.info(
+        `managed scaling: hosts ${hostsBefore} → ${hostsAfter} for the rollout's surge`,
+      );
+    }
     const web = (await context.recorder.next()).web;
     const runs = await recordedRuns(system, input.service);
     const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
@@ -189,8 +190,6 @@ export async function deployPhase(context: ScenarioContext, input: DeployInput):
       ok: refusal.outcome.error === "PerformanceGateFailed" && back.ok,
       detail: `${short(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${short(good)}`,
     });
-  } finally {
-    stopScaling();
   }
   await expectPerHost(context, "after the rollouts");
   await expectPriorities(context, "after the rollouts");

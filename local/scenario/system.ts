@@ -1,3 +1,4 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SFNClient } from "@aws-sdk/client-sfn";
@@ -5,6 +6,8 @@ import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "../clo
 import { localClientConfig } from "../settings";
 import { readTemplate, type Template } from "../template/read";
 import { type WiredCloud, wireTemplate } from "../wiring/wire";
+import type { HostSize } from "./hosts";
+import { defaultScenarioOptions } from "./options";
 
 /**
  * The whole system on one machine: the local cloud booted and template.yaml wired
@@ -27,6 +30,8 @@ export interface SystemOptions {
   /** Where a trigger's failed invocation is reported; default: printed. */
   onError?(where: string, error: unknown): void;
   cloud?: Partial<LocalCloudOptions>;
+  /** What every host registers with; default the scenario's (see options.ts). */
+  hostSize?: HostSize;
 }
 
 /** The template's names, resolved to the local resources. */
@@ -48,6 +53,8 @@ export interface SystemNames {
   functions: string[];
   /** `MaxHosts`: how many hosts the Auto Scaling group may run. */
   maxHosts: number;
+  /** The hosts' Auto Scaling group (HostAutoScalingGroup). */
+  hostGroup: string;
 }
 
 export interface LocalSystem {
@@ -55,7 +62,12 @@ export interface LocalSystem {
   wired: WiredCloud;
   template: Template;
   names: SystemNames;
-  clients: { ecs: ECSClient; dynamodb: DynamoDBClient; sfn: SFNClient };
+  clients: {
+    ecs: ECSClient;
+    autoscaling: AutoScalingClient;
+    dynamodb: DynamoDBClient;
+    sfn: SFNClient;
+  };
   stop(): Promise<void>;
 }
 
@@ -113,11 +125,13 @@ export function resolveNames(wired: WiredCloud, template: Template): SystemNames
       .filter(([, resource]) => resource.Type === "AWS::Serverless::Function")
       .map(([id]) => id),
     maxHosts: Number(template.Parameters?.MaxHosts?.Default ?? 6),
+    hostGroup: required(refs, "HostAutoScalingGroup"),
   };
 }
 
 export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
-  const template = localTemplate(options.parameters);
+  // The group starts empty: the scenario and the tests choose the hosts (SetDesiredCapacity).
+  const template = localTemplate({ MinHosts: "0", ...options.parameters });
   const port = options.port ?? 4566;
   const cloud = await startLocalCloud({
     port,
@@ -139,6 +153,7 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
     wired = await wireTemplate(cloud, {
       template,
       functionEnvironment: { ...options.functionEnvironment },
+      hostSize: options.hostSize ?? defaultScenarioOptions.hostSize,
       onError: options.onError,
     });
   } catch (error) {
@@ -149,6 +164,7 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
   const config = localClientConfig(cloud.endpoint, { region: cloud.region, maxAttempts: 10 });
   const clients = {
     ecs: new ECSClient(config),
+    autoscaling: new AutoScalingClient(config),
     dynamodb: new DynamoDBClient(config),
     sfn: new SFNClient(config),
   };

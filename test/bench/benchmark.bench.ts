@@ -163,7 +163,6 @@ async function rolloutAvailability(): Promise<void> {
   const { probedRollout } = await import("../../local/scenario/rollouts");
   const { silentProgress } = await import("../../local/scenario/progress");
   const { Recorder } = await import("../../local/scenario/recorder");
-  const { defaultScenarioOptions } = await import("../../local/scenario/options");
   quietFunctionLogs("SILENT");
   const system = await bootSystem({
     port: 0,
@@ -176,7 +175,7 @@ async function rolloutAvailability(): Promise<void> {
   const recorder = new Recorder(system, 100);
   try {
     recorder.start();
-    joinHosts(system, 3, defaultScenarioOptions.hostSize);
+    joinHosts(system, 3);
     const balancer = system.wired.loadBalancers.get("LoadBalancer");
     await recorder.until(
       (s) =>

@@ -20,9 +20,9 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { controlPlaneHosts, EcsHostLauncher } from "../../../local/autoscaling/ecs-hosts";
 import type { LocalCloud } from "../../../local/cloud";
 import { waitFor } from "../../support/wait-for";
+import { hostGroup } from "./capacity-fixture";
 import { bootCloud, clientsFor } from "./helpers";
 
 const cluster = "capacity";
@@ -31,30 +31,8 @@ let cloud: LocalCloud;
 let ecs: ReturnType<typeof clientsFor>["ecs"];
 let autoscaling: ReturnType<typeof clientsFor>["autoscaling"];
 
-async function createGroup(options: { desired: number; managedDraining: boolean }) {
-  cloud.autoscaling.createGroup({
-    name: groupName,
-    minSize: 1,
-    maxSize: 3,
-    desiredCapacity: options.desired,
-    launchTemplate: {
-      launchTemplateId: "lt-0123456789",
-      launchTemplateName: "hosts",
-      version: "1",
-    },
-    instanceType: "t3.small",
-    availabilityZones: ["us-east-1a", "us-east-1b"],
-    terminationLifecycleHook: options.managedDraining
-      ? "ecs-managed-draining-termination-hook"
-      : undefined,
-    launcher: new EcsHostLauncher({
-      hosts: controlPlaneHosts(cloud.ecs, cluster),
-      size: { cpu: 1024, memory: 1024 },
-      clock: cloud.clock,
-      drainTimeoutMs: 20_000,
-      pollMs: 10,
-    }),
-  });
+function createGroup(options: { desired: number; managedDraining: boolean }) {
+  hostGroup(cloud, { cluster, name: groupName, maxSize: 3, ...options });
 }
 
 async function group(): Promise<AutoScalingGroup> {

@@ -1,20 +1,17 @@
 import { SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
-  CreateCapacityProviderCommand,
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeCapacityProvidersCommand,
   DescribeServicesCommand,
   InvalidParameterException,
-  PutClusterCapacityProvidersCommand,
   RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { controlPlaneHosts, EcsHostLauncher } from "../../../local/autoscaling/ecs-hosts";
 import type { LocalCloud } from "../../../local/cloud";
 import { waitFor } from "../../support/wait-for";
+import { capacityProvider, hostGroup, quickCapacity } from "./capacity-fixture";
 import { bootCloud, clientsFor } from "./helpers";
 
 const cluster = "capacity";
@@ -24,52 +21,20 @@ let cloud: LocalCloud;
 let clients: ReturnType<typeof clientsFor>;
 
 /** A group of 1..maxSize hosts of 1024 CPU units, a capacity provider on it, the cluster's default. */
-async function capacity(options: { maxSize: number; targetCapacity: number; desired?: number }) {
-  cloud.autoscaling.createGroup({
-    name: groupName,
-    minSize: 1,
-    maxSize: options.maxSize,
-    desiredCapacity: options.desired,
-    launchTemplate: {
-      launchTemplateId: "lt-0123456789",
-      launchTemplateName: "hosts",
-      version: "1",
-    },
-    instanceType: "t3.small",
-    availabilityZones: ["us-east-1a", "us-east-1b"],
-    terminationLifecycleHook: "ecs-managed-draining-termination-hook",
-    launcher: new EcsHostLauncher({
-      hosts: controlPlaneHosts(cloud.ecs, cluster),
-      size: { cpu: 1024, memory: 1024 },
-      clock: cloud.clock,
-      drainTimeoutMs: 20_000,
-      pollMs: 10,
-    }),
+async function capacity(options: {
+  maxSize: number;
+  targetCapacity: number;
+  desired?: number;
+  managedTerminationProtection?: "ENABLED" | "DISABLED";
+}) {
+  hostGroup(cloud, { cluster, name: groupName, ...options });
+  await capacityProvider(clients, {
+    cluster,
+    name: provider,
+    group: groupName,
+    targetCapacity: options.targetCapacity,
+    managedTerminationProtection: options.managedTerminationProtection,
   });
-  cloud.managedScaling.hostSize(groupName, { cpu: 1024, memory: 1024 });
-  await clients.ecs.send(
-    new CreateCapacityProviderCommand({
-      name: provider,
-      autoScalingGroupProvider: {
-        autoScalingGroupArn: groupName,
-        managedScaling: {
-          status: "ENABLED",
-          targetCapacity: options.targetCapacity,
-          minimumScalingStepSize: 1,
-          maximumScalingStepSize: 2,
-        },
-        managedTerminationProtection: "DISABLED",
-        managedDraining: "ENABLED",
-      },
-    }),
-  );
-  await clients.ecs.send(
-    new PutClusterCapacityProvidersCommand({
-      cluster,
-      capacityProviders: [provider],
-      defaultCapacityProviderStrategy: [{ capacityProvider: provider, weight: 1 }],
-    }),
-  );
 }
 
 /** `count` tasks of 512 CPU units: two per host. */
@@ -99,13 +64,7 @@ const running = async (name: string) => {
 };
 
 beforeEach(async () => {
-  cloud = await bootCloud({
-    runTasks: "simulated",
-    reconcileIntervalMs: 20,
-    hostBootSeconds: 0.05,
-    managedScalingIntervalSeconds: 0.05,
-    scaleInAfterSeconds: 0.2,
-  });
+  cloud = await bootCloud(quickCapacity);
   clients = clientsFor(cloud);
   await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   await clients.ecs.send(
@@ -217,10 +176,11 @@ describe("ECS capacity providers with managed scaling", () => {
     expect(Math.max(...(MetricDataResults[0]?.Values ?? []))).toBeGreaterThan(100);
   });
 
-  it("scales in only hosts that are empty, after the reservation stayed low", async () => {
-    await capacity({ maxSize: 4, targetCapacity: 100 });
+  it("with managed termination protection scales in only hosts that are empty, after the reservation stayed low", async () => {
+    await capacity({ maxSize: 4, targetCapacity: 100, managedTerminationProtection: "ENABLED" });
     await service("web", 2);
     await waitFor("two tasks running", async () => (await running("web")) === 2, 20_000);
+    const [busy] = group().instances.map((instance) => instance.instanceId);
     await clients.autoscaling.send(
       new SetDesiredCapacityCommand({ AutoScalingGroupName: groupName, DesiredCapacity: 3 }),
     );
@@ -231,7 +191,8 @@ describe("ECS capacity providers with managed scaling", () => {
       () => group().desiredCapacity === 1 && group().instances.length === 1,
       20_000,
     );
+    // The first host holds both tasks; the oldest, so without protection the first to go.
+    expect(group().instances.map((instance) => instance.instanceId)).toEqual([busy]);
     expect(await running("web")).toBe(2);
-    await clients.ecs.send(new UpdateServiceCommand({ cluster, service: "web", desiredCount: 0 }));
   });
 });

@@ -8,7 +8,6 @@ import {
   registerRevisionWithEnvironment,
 } from "../../../local/scenario/deploy";
 import { joinHosts } from "../../../local/scenario/hosts";
-import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { startProbe } from "../../../local/scenario/probe";
 import { silentProgress } from "../../../local/scenario/progress";
 import { Recorder } from "../../../local/scenario/recorder";
@@ -30,7 +29,7 @@ describe("deploy-and-benchmark on the local cloud", () => {
     ({ system } = await bootTestSystem({ runTasks: "processes", parameters: demandRandomizerOff }));
     recorder = new Recorder(system, 100);
     recorder.start();
-    joinHosts(system, 3, defaultScenarioOptions.hostSize);
+    joinHosts(system, 3);
     sample = readDeployInput(system);
     const balancer = system.wired.loadBalancers.get("LoadBalancer");
     const steady = await recorder.until(

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
-import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
@@ -24,7 +23,7 @@ describe("a malformed event delivered to each function", () => {
     ({ system } = await bootTestSystem({ parameters: demandRandomizerOff }));
     recorder = new Recorder(system, 100);
     recorder.start();
-    joinHosts(system, 2, defaultScenarioOptions.hostSize);
+    joinHosts(system, 2);
     await writeDemand(system, 3);
     await recorder.until((s) => s.high.desired === 3 && s.perHost.running === 2, 15_000);
     target = createServer((_request, response) => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
 import { prioritiesConverged } from "../../../local/scenario/observe";
-import { defaultScenarioOptions } from "../../../local/scenario/options";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
@@ -13,7 +12,11 @@ describe("a demand sequence: P1 follows demand, P2 takes the rest, never above c
   beforeAll(async () => {
     // ×60: the reconcile schedule (5 min) fires every 5 s, and a grow deferred behind a
     // shrink waits for it (see functions/priority-scaler/plan.ts).
-    ({ system } = await bootTestSystem({ parameters: demandRandomizerOff, timeScale: 60 }));
+    // MaxHosts 4: a fixed cluster, so managed scaling cannot add hosts for waiting tasks.
+    ({ system } = await bootTestSystem({
+      parameters: { ...demandRandomizerOff, MaxHosts: "4" },
+      timeScale: 60,
+    }));
     recorder = new Recorder(system, 100);
     recorder.start();
   });
@@ -24,7 +27,7 @@ describe("a demand sequence: P1 follows demand, P2 takes the rest, never above c
 
   it("meets every demand within capacity, in every sample on the way", async () => {
     // Prepare: 4 hosts of 3 worker slots; the first also holds web and backend.
-    joinHosts(system, 4, defaultScenarioOptions.hostSize);
+    joinHosts(system, 4);
     const demands = [4, 9, 0, 7, 2];
     const reached: { demand: number; capacity: number; high: number; low: number }[] = [];
 
