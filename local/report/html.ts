@@ -17,6 +17,10 @@ export interface TimelinePoint {
   lowPriorityDesired?: number;
   lowPriorityRunning?: number;
   hosts?: number;
+  /** The Auto Scaling group's desired capacity. */
+  hostsDesired?: number;
+  /** CapacityProviderReservation, percent (managed scaling's M / N × 100). */
+  reservation?: number;
   perHostDesired?: number;
   perHostRunning?: number;
 }
@@ -138,6 +142,8 @@ ${rows}
 <div class="chart"><canvas id="demand"></canvas></div>
 <h2>Hosts vs. per-host tasks</h2>
 <div class="chart"><canvas id="hosts"></canvas></div>
+<h2>Managed scaling: CapacityProviderReservation</h2>
+<div class="chart"><canvas id="reservation"></canvas></div>
 <h2>Benchmark</h2>
 ${deployment}
 ${benchTable}
@@ -175,10 +181,18 @@ new Chart(document.getElementById("hosts"), {
   type: "line",
   data: { labels: seconds, datasets: [
     series("hosts", "ACTIVE hosts", "#6e7781"),
+    series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
     series("perHostDesired", "per-host desired", "#8250df", true),
     series("perHostRunning", "per-host running", "#8250df"),
   ] },
   options: lineOptions("count"),
+});
+new Chart(document.getElementById("reservation"), {
+  type: "line",
+  data: { labels: seconds, datasets: [
+    series("reservation", "CapacityProviderReservation", "#cf222e"),
+  ] },
+  options: lineOptions("percent"),
 });
 const bench = report.benchmark;
 new Chart(document.getElementById("benchmark"), {

@@ -22,6 +22,8 @@ export function sampleReport(): ScenarioReport {
       lowPriorityDesired: capacity - demand,
       lowPriorityRunning: capacity - lagging,
       hosts,
+      hostsDesired: hosts,
+      reservation: step === 5 || step === 40 ? 150 : 100,
       perHostDesired: hosts,
       perHostRunning: step % 6 === 0 && step > 0 ? Math.max(0, hosts - 1) : hosts,
     });

@@ -20,6 +20,8 @@ export interface Snapshot {
   /** Seconds since the observer started. */
   t: number;
   hosts: { active: number; draining: number };
+  /** The hosts' Auto Scaling group and managed scaling's last CapacityProviderReservation. */
+  capacity: { desired: number; reservation: number | undefined };
   perHost: ServiceCounts;
   web: ServiceCounts;
   high: ServiceCounts;
@@ -119,6 +121,13 @@ export class Observer {
       hosts: {
         active: instances.filter((instance) => instance.status === "ACTIVE").length,
         draining: instances.filter((instance) => instance.status === "DRAINING").length,
+      },
+      capacity: {
+        desired:
+          this.system.cloud.autoscaling.group(this.system.names.hostGroup)?.desiredCapacity ?? 0,
+        reservation: this.system.cloud.managedScaling
+          .latest()
+          .find((figures) => figures.cluster === cluster)?.reservation,
       },
       perHost: this.service(services.perHost),
       web: this.service(services.web),

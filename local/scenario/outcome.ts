@@ -117,6 +117,10 @@ export function toTimelinePoint(snapshot: Snapshot): TimelinePoint {
     lowPriorityDesired: snapshot.low.desired,
     lowPriorityRunning: snapshot.low.running,
     hosts: snapshot.hosts.active,
+    hostsDesired: snapshot.capacity.desired,
+    ...(snapshot.capacity.reservation === undefined
+      ? {}
+      : { reservation: Math.round(snapshot.capacity.reservation) }),
     perHostDesired: snapshot.perHost.desired,
     perHostRunning: snapshot.perHost.running,
   };

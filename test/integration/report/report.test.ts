@@ -56,7 +56,13 @@ describe("report/index.html in headless Chromium", () => {
 
       // Assess
       expect(problems).toEqual([]);
-      expect(inked.map((canvas) => canvas.id)).toEqual(["demand", "hosts", "benchmark", "rollout"]);
+      expect(inked.map((canvas) => canvas.id)).toEqual([
+        "demand",
+        "hosts",
+        "reservation",
+        "benchmark",
+        "rollout",
+      ]);
       for (const canvas of inked) expect(canvas.inked, canvas.id).toBeGreaterThan(1000);
     } finally {
       await browser.close();
