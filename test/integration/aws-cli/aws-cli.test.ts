@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
-import { defaultScenarioOptions } from "../../../local/scenario/options";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { waitFor } from "../../support/wait-for";
 import { bootTestSystem, demandRandomizerOff } from "../system/helpers";
@@ -32,7 +31,7 @@ describe.skipIf(missing !== undefined)("the aws CLI against the local cloud", ()
 
   beforeAll(async () => {
     ({ system } = await bootTestSystem({ parameters: demandRandomizerOff }));
-    joinHosts(system, 2, defaultScenarioOptions.hostSize);
+    joinHosts(system, 2);
     aws = new AwsCli(system.cloud.endpoint, system.cloud.region);
     await waitFor(
       "a running task",
