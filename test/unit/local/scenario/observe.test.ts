@@ -19,6 +19,7 @@ function snapshot(
   return {
     t: 1,
     hosts: { active: capacity > 0 ? 2 : 0, draining: 0 },
+    capacity: { desired: capacity > 0 ? 2 : 0, reservation: 100 },
     perHost: counts(2),
     web: counts(2),
     high,
