@@ -14,7 +14,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { startLocalCloud } from "../../local/cloud";
 import { localClientConfig } from "../../local/settings";
-import { controllerPasses, passRows } from "./local-cloud/passes";
+import { managedScalingPasses } from "./local-cloud/managed-scaling";
+import { cluster, controllerPasses, group, hostSize, passRows } from "./local-cloud/passes";
 
 const instances = 1_000;
 const services = 10;
@@ -167,6 +168,20 @@ export async function run(): Promise<void> {
         "| pass | API calls / minimum | calls | cold | per pass |",
         "| --- | ---: | --- | ---: | ---: |",
         ...passRows(passes),
+      ].join("\n"),
+    );
+    const scaling = await managedScalingPasses(cloud, cluster, group, hostSize);
+    console.log(
+      [
+        "",
+        `ECS managed scaling on the same cluster (median and max of 20 passes, next to the reconcile pass above):`,
+        "",
+        "| pass | p50 | max | CapacityProviderReservation |",
+        "| --- | ---: | ---: | --- |",
+        ...scaling.map(
+          (f) =>
+            `| ${f.name} | ${f.p50Ms.toFixed(1)} ms | ${f.maxMs.toFixed(1)} ms | ${f.reservation} |`,
+        ),
       ].join("\n"),
     );
   } finally {

@@ -24,8 +24,9 @@ const HOSTS = 1_000;
 const SERVICES = 10;
 const TASKS = 10_000;
 const PASSES = 5;
-const cluster = "scale";
-const group = "scale-hosts";
+export const cluster = "scale";
+export const group = "scale-hosts";
+export const hostSize = { cpu: 4096, memory: 8192 };
 
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 
@@ -62,7 +63,7 @@ async function buildCluster(cloud: LocalCloud): Promise<void> {
     availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
     launcher: new EcsHostLauncher({
       hosts: controlPlaneHosts(ecs, cluster),
-      size: { cpu: 4096, memory: 8192 },
+      size: hostSize,
       clock: cloud.clock,
       drainTimeoutMs: 60_000,
     }),
