@@ -24,10 +24,15 @@ function hostGroup(system: LocalSystem) {
   return group;
 }
 
-/** `count` more hosts: the group's desired capacity goes up by as many. */
+/**
+ * `count` more hosts: the group's desired capacity goes up by as many, never past
+ * MaxSize. Managed scaling may already have raised it for tasks waiting on a busy
+ * machine; asking past MaxSize would be refused with a ValidationError, as on AWS.
+ */
 export function joinHosts(system: LocalSystem, count: number): void {
   const group = hostGroup(system);
-  system.cloud.autoscaling.setDesiredCapacity(group.name, group.desiredCapacity + count);
+  const desired = Math.min(group.maxSize, group.desiredCapacity + count);
+  system.cloud.autoscaling.setDesiredCapacity(group.name, desired);
 }
 
 /**
