@@ -132,6 +132,11 @@ export interface BenchmarkResult {
   loadGenerator: { cpuPercent: number; saturated: boolean };
 }
 
+/** Not one request of the measured run got a response. */
+export class NothingAnsweredError extends Error {
+  override readonly name = "NothingAnsweredError";
+}
+
 /** The invocation has too little time left for a meaningful measurement. */
 export class BenchmarkBudgetError extends Error {
   override readonly name = "BenchmarkBudgetError";
@@ -250,6 +255,12 @@ export async function runBenchmark(
   const startedAt = performance.now();
   const run = await load({ ...common, durationSeconds: plan.durationSeconds });
   const result = summarise(run, plan, cpuPercentSince(cpu, startedAt));
+  if (result.requests.ok + result.non2xx === 0) {
+    // Figures of a run nobody answered measure nothing: the target is down or the URL wrong.
+    throw new NothingAnsweredError(
+      `no request to ${plan.url} was answered in ${plan.durationSeconds} s (${result.errors} errors, ${result.timeouts} timeouts)`,
+    );
+  }
   if (result.loadGenerator.saturated) {
     log.warn("the load generator saturated its CPU: the figures are a floor for the target", {
       cpuPercent: result.loadGenerator.cpuPercent,

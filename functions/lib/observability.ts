@@ -3,15 +3,6 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { optionalString } from "./config";
 
-/**
- * Powertools Logger and Metrics, created once. Service name, namespace and log
- * level come from the POWERTOOLS_* variables set in the template's Globals.
- */
-export const logger = new Logger();
-export const metrics = new Metrics({
-  namespace: optionalString(process.env, "POWERTOOLS_METRICS_NAMESPACE") ?? "Microscale",
-});
-
 /** The narrow logging surface core logic takes, so tests can pass a spy or a silent logger. */
 export interface Log {
   info(message: string, ...extra: object[]): void;
@@ -19,18 +10,6 @@ export interface Log {
   error(message: string, ...extra: object[]): void;
   debug(message: string, ...extra: object[]): void;
 }
-
-/**
- * Powertools' Logger takes `Record<string, unknown>` extras, which the narrow `Log`
- * surface (`object`) is not assignable to; this adapter bridges the two, once.
- */
-type LoggerExtras = Record<string, unknown>[];
-export const powertoolsLog: Log = {
-  info: (message, ...extra) => logger.info(message, ...(extra as LoggerExtras)),
-  warn: (message, ...extra) => logger.warn(message, ...(extra as LoggerExtras)),
-  error: (message, ...extra) => logger.error(message, ...(extra as LoggerExtras)),
-  debug: (message, ...extra) => logger.debug(message, ...(extra as LoggerExtras)),
-};
 
 export type MetricUnitName = "Count" | "None" | "Milliseconds" | "Percent";
 
@@ -83,23 +62,43 @@ export interface Observability extends Observed {
 }
 
 /**
- * The process's Powertools Logger and Metrics behind the narrow surfaces. A function
- * for the wrapper to call on an invocation, not a value, so that how (and when) the
- * Powertools objects are made stays in this module.
+ * Powertools' Logger takes `Record<string, unknown>` extras, which the narrow `Log`
+ * surface (`object`) is not assignable to; this adapter bridges the two, once.
  */
-export function powertools(): Observability {
-  return powertoolsObservability;
+type LoggerExtras = Record<string, unknown>[];
+export function powertoolsLog(logger: Logger): Log {
+  return {
+    info: (message, ...extra) => logger.info(message, ...(extra as LoggerExtras)),
+    warn: (message, ...extra) => logger.warn(message, ...(extra as LoggerExtras)),
+    error: (message, ...extra) => logger.error(message, ...(extra as LoggerExtras)),
+    debug: (message, ...extra) => logger.debug(message, ...(extra as LoggerExtras)),
+  };
 }
 
-const powertoolsObservability: Observability = {
-  log: powertoolsLog,
-  metrics: powertoolsMetricSink(metrics),
-  addContext: (context) => logger.addContext(context),
-  // Metrics with dimensions went out as they were recorded; this sends the rest.
-  flush: () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  },
-};
+/**
+ * A Powertools Logger and Metrics behind the narrow surfaces, made when called. The
+ * handler wrapper calls it on a function's first invocation, inside the invocation's
+ * environment, so the service name, namespace and log level come from the function's
+ * POWERTOOLS_* variables and its first log line says cold_start: true. (Made at import
+ * they would read the environment before the local cloud applies the template's, and
+ * every function sharing one process would share one Logger.) On Lambda the wrapper
+ * calls it once per sandbox, so there is still one Logger and one Metrics per process.
+ */
+export function powertools(): Observability {
+  const logger = new Logger();
+  const metrics = new Metrics({
+    namespace: optionalString(process.env, "POWERTOOLS_METRICS_NAMESPACE") ?? "Microscale",
+  });
+  return {
+    log: powertoolsLog(logger),
+    metrics: powertoolsMetricSink(metrics),
+    addContext: (context) => logger.addContext(context),
+    // Metrics with dimensions went out as they were recorded; this sends the rest.
+    flush: () => {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
+  };
+}
 
 /** Discards everything: for unit tests and benchmarks. */
 export const silentLog: Log = {

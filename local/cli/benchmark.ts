@@ -34,7 +34,15 @@ import { bootFromCommandLine, localCloudAt, readCommandLine } from "./command-li
 /** How many of the service's runs the history table shows. */
 const HISTORY_RUNS = 10;
 
-const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
+const commandLine = readCommandLine(process.argv.slice(2), {
+  name: "npm run benchmark",
+  arguments: "[<input file>]",
+  maxPositionals: 1,
+  summary:
+    "One deploy-and-benchmark execution and the service's last runs, against `npm run local` when it\nis up, else against a local cloud booted for it; exit 1 when the execution failed.",
+  flags: ["port", "time-scale", "hosts"],
+  timeScale: 30,
+});
 quietFunctionLogs();
 const progress = consoleProgress();
 const inputPath = commandLine.positionals[0] ?? sampleInputPath;

@@ -1,53 +1,39 @@
 import { connect } from "node:net";
-import { parseArgs } from "node:util";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { bootSystem, type LocalSystem, type SystemOptions } from "../scenario/system";
 import { localClientConfig } from "../settings";
+import {
+  type CommandLine,
+  CommandLineError,
+  type CommandSpec,
+  parseCommandLine,
+  usage,
+} from "./arguments";
+
+export type { CommandLine, CommandSpec } from "./arguments";
 
 /**
- * What every command reads from its command line and environment: the edge port
- * (`--port`, else `MICROSCALE_PORT`, else 4566) and the time scale (`--time-scale`,
- * else `MICROSCALE_TIME_SCALE`).
+ * The command line a command was run with: `--help` prints its usage and exits 0; a bad
+ * or unknown flag prints one line naming it and exits 2.
  */
-export interface CommandLine {
-  port: number;
-  timeScale: number;
-  /** `--hosts`: how many hosts `npm run local` and `npm run benchmark` start with. */
-  hosts: number | undefined;
-  positionals: string[];
-}
-
 export function readCommandLine(
   argv: readonly string[],
-  defaults: { timeScale: number },
+  spec: CommandSpec,
   env: NodeJS.ProcessEnv = process.env,
 ): CommandLine {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      port: { type: "string" },
-      "time-scale": { type: "string" },
-      hosts: { type: "string" },
-    },
-  });
-  const port = Number(values.port ?? env.MICROSCALE_PORT ?? 4566);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(
-      `--port / MICROSCALE_PORT: expected a port number, got ${values.port ?? env.MICROSCALE_PORT}`,
-    );
+  let read: CommandLine | "help";
+  try {
+    read = parseCommandLine(argv, spec, env);
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error;
+    console.error(`${spec.name}: ${error.message} (--help for usage)`);
+    process.exit(2);
   }
-  const timeScale = Number(values["time-scale"] ?? env.MICROSCALE_TIME_SCALE ?? defaults.timeScale);
-  if (!(timeScale > 0)) {
-    throw new Error(
-      `--time-scale / MICROSCALE_TIME_SCALE: expected a positive number, got ${timeScale}`,
-    );
+  if (read === "help") {
+    console.log(usage(spec));
+    process.exit(0);
   }
-  const hosts = values.hosts === undefined ? undefined : Number(values.hosts);
-  if (hosts !== undefined && !(Number.isInteger(hosts) && hosts >= 0)) {
-    throw new Error(`--hosts: expected a whole number, got ${values.hosts}`);
-  }
-  return { port, timeScale, hosts, positionals };
+  return read;
 }
 
 /** A trigger's failed invocation, on one line (the full error is in the function's log). */

@@ -14,13 +14,22 @@ import { resourcesOfType } from "../template/read";
 import { functionRuntime } from "../wiring/functions";
 import { localResolveContext } from "../wiring/names";
 import { localCloudAt, readCommandLine } from "./command-line";
+import { seedDemand } from "./seed-demand";
 
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
 
-const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
+const commandLine = readCommandLine(process.argv.slice(2), {
+  name: "npm run invoke",
+  arguments: "<FunctionLogicalId> <event file>",
+  maxPositionals: 2,
+  summary:
+    "Invokes one function of template.yaml with the event, against `npm run local` when it is up,\nelse against a local cloud booted for the call; prints the handler's JSON result.",
+  flags: ["port"],
+  timeScale: 1,
+});
 const [logicalId, eventFile] = commandLine.positionals;
 const template = localTemplate();
 const functionIds = resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => id);
@@ -71,6 +80,7 @@ if (await localCloudAt(endpoint, commandLine.port)) {
   console.error(`no local cloud on ${endpoint}: booting one (simulated tasks) for this call`);
   const system = await bootSystem({ port: 0, runTasks: "simulated", timeScale: 1 });
   try {
+    if (logicalId !== "DemandRandomizerFunction") await seedDemand(system);
     await system.wired.lambda.invoke(logicalId, event).then(
       (result) => print({ result }),
       (error: unknown) => print({ error }),

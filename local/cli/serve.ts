@@ -3,17 +3,29 @@
  * `aws --endpoint-url http://127.0.0.1:4566 …` and SDK clients (AWS_ENDPOINT_URL).
  * Starts with a few hosts so the services run; Ctrl-C stops every task and port.
  *
- *   npm run local [-- --port 4566] [--hosts 3] [--time-scale 1]
+ *   npm run local [-- --port 4566] [--hosts 3] [--time-scale 1] [--quiet]
  */
 
 import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/options";
 import { quietFunctionLogs } from "../scenario/system";
-import { bootFromCommandLine, readCommandLine } from "./command-line";
+import { bootFromCommandLine, printInvocationError, readCommandLine } from "./command-line";
+import { invocationLine } from "./invocation-line";
+import { seedDemand } from "./seed-demand";
 
-const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 1 });
+const commandLine = readCommandLine(process.argv.slice(2), {
+  name: "npm run local",
+  summary:
+    "Keeps the local cloud up for the aws CLI and SDKs, at real time (×1) unless --time-scale;\none line per controller invocation unless --quiet. Ctrl-C (or SIGTERM) stops it.",
+  flags: ["port", "time-scale", "hosts", "quiet"],
+  timeScale: 1,
+});
 quietFunctionLogs();
 const system = await bootFromCommandLine(commandLine);
+if (!commandLine.quiet) {
+  system.wired.lambda.onInvocation((record) => console.log(invocationLine(record)));
+}
+await seedDemand(system).catch((error: unknown) => printInvocationError("demand seed", error));
 const hosts = commandLine.hosts ?? defaultScenarioOptions.hosts.initial;
 joinHosts(system, hosts);
 

@@ -14,7 +14,13 @@ import { quietFunctionLogs } from "../scenario/system";
 import { bootFromCommandLine, readCommandLine } from "./command-line";
 
 const startedAt = Date.now();
-const commandLine = readCommandLine(process.argv.slice(2), { timeScale: 30 });
+const commandLine = readCommandLine(process.argv.slice(2), {
+  name: "npm start",
+  summary:
+    "Boots the local cloud, plays the scenario (hosts 3 → 6 → 2, demand walks, deploy-and-benchmark)\nand writes report/index.html; exit 0 when every controller converged.",
+  flags: ["port", "time-scale"],
+  timeScale: 30,
+});
 quietFunctionLogs();
 const progress = consoleProgress();
 

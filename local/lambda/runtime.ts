@@ -57,6 +57,16 @@ export class FunctionNotFoundError extends Error {
 
 type Handler = (event: unknown, context: Context) => unknown;
 
+/**
+ * MICROSCALE_FUNCTION_LOG_LEVEL (set by `npm start`, `npm run local` and the tests): the
+ * console's level for every function's Powertools logs, over the template's
+ * POWERTOOLS_LOG_LEVEL, so progress lines are not buried in INFO logs.
+ */
+function consoleLogLevel(): Record<string, string> {
+  const level = process.env.MICROSCALE_FUNCTION_LOG_LEVEL;
+  return level === undefined || level === "" ? {} : { POWERTOOLS_LOG_LEVEL: level };
+}
+
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunctionDefinition>();
   private readonly handlers = new Map<string, Promise<Handler>>();
@@ -64,12 +74,19 @@ export class LocalLambdaRuntime {
   /** Per function with reserved concurrency: invocations running, and those waiting for a slot. */
   private readonly slots = new Map<string, { running: number; waiting: (() => void)[] }>();
   readonly invocations: InvocationRecord[] = [];
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
 
   constructor(private readonly options: RuntimeOptions) {}
 
   register(definition: LocalFunctionDefinition): void {
     this.functions.set(definition.logicalId, definition);
     this.functions.set(definition.functionName, definition);
+  }
+
+  /** Calls `listener` after every invocation settles (what `npm run local` prints); returns the unsubscribe. */
+  onInvocation(listener: (record: InvocationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get definitions(): LocalFunctionDefinition[] {
@@ -181,6 +198,7 @@ export class LocalLambdaRuntime {
       clearTimeout(timer);
       record.durationMs = Date.now() - startedAt;
       this.invocations.push(record);
+      for (const listener of this.listeners) listener(record);
     }
   }
 
@@ -195,10 +213,13 @@ export class LocalLambdaRuntime {
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+      // What Lambda sets for an on-demand sandbox; Powertools reports cold_start only then.
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
       _HANDLER: definition.exportName,
       TZ: "UTC",
       ...this.options.environment,
       ...definition.environment,
+      ...consoleLogLevel(),
     };
   }
 

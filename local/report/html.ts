@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import {
+  benchmarkCharts,
+  type ChartPiece,
+  chartHelpers,
+  rolloutCharts,
+  timelineCharts,
+} from "./charts";
 
 /**
  * `report/index.html`: one self-contained page (Chart.js inlined, data inlined) that
@@ -21,6 +28,8 @@ export interface TimelinePoint {
   hostsDesired?: number;
   /** CapacityProviderReservation, percent (managed scaling's M / N × 100). */
   reservation?: number;
+  /** Hosts DRAINING: still running tasks, no longer counted by the per-host service. */
+  drainingHosts?: number;
   perHostDesired?: number;
   perHostRunning?: number;
 }
@@ -53,6 +62,12 @@ export interface ScenarioReport {
   title: string;
   generatedAt: string;
   durationSeconds: number;
+  /** How much faster than real time the run's clock went (schedules, waits, health checks). */
+  timeScale?: number;
+  /** DEMAND_SEED: the same seed replays the same demand walk. */
+  seed?: string;
+  /** Where each phase of the scenario began, drawn as a marker on every timeline chart. */
+  phases?: { t: number; label: string }[];
   timeline: TimelinePoint[];
   benchmark?: BenchmarkFigures;
   /** Deploy-and-benchmark execution status, e.g. SUCCEEDED. */
@@ -89,6 +104,13 @@ function escapeHtml(text: string): string {
     .replaceAll('"', "&quot;");
 }
 
+/** One chart's heading, how to read it, and its canvas. */
+function section(piece: ChartPiece, level = 2): string {
+  return `<h${level}>${escapeHtml(piece.title)}</h${level}>
+${piece.note === undefined ? "" : `<p class="note">${escapeHtml(piece.note)}</p>`}
+<div class="chart"><canvas id="${piece.id}"></canvas></div>`;
+}
+
 export function renderReport(report: ScenarioReport): string {
   const rows = report.controllers
     .map(
@@ -123,7 +145,7 @@ export function renderReport(report: ScenarioReport): string {
   body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #1d232a; padding: 0 16px; }
   h1 { font-size: 22px; margin-bottom: 4px; }
   h2 { font-size: 17px; margin-top: 28px; }
-  .meta { color: #5b6670; }
+  .meta, .note { color: #5b6670; }
   .chart { position: relative; height: 300px; }
   table { border-collapse: collapse; margin: 8px 0; }
   td, th { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; }
@@ -133,104 +155,25 @@ export function renderReport(report: ScenarioReport): string {
 </head>
 <body>
 <h1>${escapeHtml(report.title)}</h1>
-<p class="meta">Generated ${escapeHtml(report.generatedAt)} · scenario took ${report.durationSeconds.toFixed(1)} s</p>
+<p class="meta">Generated ${escapeHtml(report.generatedAt)} · scenario took ${report.durationSeconds.toFixed(1)} s${report.timeScale === undefined ? "" : ` · clock ×${report.timeScale}`}${report.seed === undefined ? "" : ` · DEMAND_SEED=${escapeHtml(report.seed)}`}</p>
 <h2>Controllers</h2>
 <table><tr><th>controller</th><th>outcome</th><th>detail</th></tr>
 ${rows}
 </table>
-<h2>Demand vs. P1/P2 tasks</h2>
-<div class="chart"><canvas id="demand"></canvas></div>
-<h2>Hosts vs. per-host tasks</h2>
-<div class="chart"><canvas id="hosts"></canvas></div>
-<h2>Managed scaling: CapacityProviderReservation</h2>
-<div class="chart"><canvas id="reservation"></canvas></div>
+${timelineCharts.map((piece) => section(piece)).join("\n")}
 <h2>Benchmark</h2>
 ${deployment}
 ${benchTable}
-<div class="chart"><canvas id="benchmark"></canvas></div>
+${benchmarkCharts.map((piece) => section(piece, 3)).join("\n")}
 <h2>Availability during the rollout</h2>
 ${rollout}
-<div class="chart"><canvas id="rollout"></canvas></div>
+${rolloutCharts.map((piece) => section(piece, 3)).join("\n")}
 ${refusal}
 <script>${chartJsSource()}</script>
 <script>
 const report = ${scriptJson(report)};
-const seconds = report.timeline.map((p) => p.t.toFixed(1));
-const series = (key, label, color, dashed) => ({
-  label, data: report.timeline.map((p) => p[key] ?? null), borderColor: color, backgroundColor: color,
-  borderDash: dashed ? [6, 4] : [], stepped: true, pointRadius: 0, borderWidth: 2, spanGaps: true,
-});
-const lineOptions = (yTitle) => ({
-  responsive: true, maintainAspectRatio: false, animation: false,
-  interaction: { mode: "index", intersect: false },
-  scales: { x: { title: { display: true, text: "seconds" } }, y: { beginAtZero: true, title: { display: true, text: yTitle } } },
-});
-new Chart(document.getElementById("demand"), {
-  type: "line",
-  data: { labels: seconds, datasets: [
-    series("demand", "demand", "#6e7781"),
-    series("capacity", "capacity", "#d0d7de", true),
-    series("highPriorityDesired", "P1 desired", "#0969da", true),
-    series("highPriorityRunning", "P1 running", "#0969da"),
-    series("lowPriorityDesired", "P2 desired", "#bf8700", true),
-    series("lowPriorityRunning", "P2 running", "#bf8700"),
-  ] },
-  options: lineOptions("tasks / demand"),
-});
-new Chart(document.getElementById("hosts"), {
-  type: "line",
-  data: { labels: seconds, datasets: [
-    series("hosts", "ACTIVE hosts", "#6e7781"),
-    series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
-    series("perHostDesired", "per-host desired", "#8250df", true),
-    series("perHostRunning", "per-host running", "#8250df"),
-  ] },
-  options: lineOptions("count"),
-});
-new Chart(document.getElementById("reservation"), {
-  type: "line",
-  data: { labels: seconds, datasets: [
-    series("reservation", "CapacityProviderReservation", "#cf222e"),
-  ] },
-  options: lineOptions("percent"),
-});
-const bench = report.benchmark;
-new Chart(document.getElementById("benchmark"), {
-  type: "bar",
-  data: {
-    labels: ["p50", "p90", "p99", "max", "requests/s"],
-    datasets: [
-      { label: "latency (ms)", yAxisID: "ms", backgroundColor: "#0969da",
-        data: bench ? [bench.latencyMs.p50, bench.latencyMs.p90, bench.latencyMs.p99, bench.latencyMs.max, null] : [] },
-      { label: "requests/s", yAxisID: "rps", backgroundColor: "#1a7f37",
-        data: bench ? [null, null, null, null, bench.requestsPerSecond] : [] },
-    ],
-  },
-  options: {
-    responsive: true, maintainAspectRatio: false, animation: false,
-    scales: {
-      ms: { position: "left", beginAtZero: true, title: { display: true, text: "ms" } },
-      rps: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "requests/s" } },
-    },
-  },
-});
-const probe = report.rollout;
-new Chart(document.getElementById("rollout"), {
-  type: "scatter",
-  data: { datasets: [
-    { label: "2xx", backgroundColor: "#1a7f37", pointRadius: 2,
-      data: probe ? probe.samples.filter((s) => s.status >= 200 && s.status < 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
-    { label: "not 2xx", backgroundColor: "#cf222e", pointRadius: 4,
-      data: probe ? probe.samples.filter((s) => s.status < 200 || s.status >= 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
-  ] },
-  options: {
-    responsive: true, maintainAspectRatio: false, animation: false,
-    scales: {
-      x: { title: { display: true, text: "seconds since StartExecution" } },
-      y: { beginAtZero: true, title: { display: true, text: "probe latency (ms)" } },
-    },
-  },
-});
+${chartHelpers}
+${[...timelineCharts, ...benchmarkCharts, ...rolloutCharts].map((piece) => piece.script).join("\n")}
 </script>
 </body>
 </html>

@@ -8,7 +8,8 @@ export function sampleReport(): ScenarioReport {
   const timeline: TimelinePoint[] = [];
   const demandWalk = [4, 4, 6, 9, 7, 5, 2, 3, 6, 8, 5, 4];
   for (let step = 0; step < 48; step++) {
-    const t = step * 2;
+    // Uneven, as a recorder under load samples: a linear time axis must keep the gaps.
+    const t = step * 2 + (step > 20 ? 3 : 0);
     const hosts = step < 6 ? 3 : step < 30 ? 6 : 2;
     const capacity = 9;
     const demand = demandWalk[Math.floor(step / 4)] ?? 4;
@@ -24,6 +25,7 @@ export function sampleReport(): ScenarioReport {
       hosts,
       hostsDesired: hosts,
       reservation: step === 5 || step === 40 ? 150 : 100,
+      drainingHosts: step >= 30 && step < 34 ? 4 : 0,
       perHostDesired: hosts,
       perHostRunning: step % 6 === 0 && step > 0 ? Math.max(0, hosts - 1) : hosts,
     });
@@ -32,6 +34,15 @@ export function sampleReport(): ScenarioReport {
     title: "Microscale — local cloud scenario (sample data)",
     generatedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
     durationSeconds: 94,
+    timeScale: 30,
+    seed: "42",
+    phases: [
+      { t: 0, label: "boot" },
+      { t: 12, label: "hosts join" },
+      { t: 24, label: "demand walks" },
+      { t: 60, label: "hosts drain" },
+      { t: 72, label: "deploy and benchmark" },
+    ],
     timeline,
     benchmark: {
       requestsPerSecond: 4210,

@@ -7,7 +7,12 @@ import type {
 import type { DeployOutcome } from "./deploy";
 import type { Snapshot } from "./observe";
 import { PROBE_INTERVAL_MS } from "./rollouts";
-import { controllerNames, recordCheck, type ScenarioContext } from "./run-context";
+import {
+  controllerNames,
+  demandRandomizerId,
+  recordCheck,
+  type ScenarioContext,
+} from "./run-context";
 
 /**
  * How a scenario run ended: every controller's checks, the benchmark figures, the
@@ -59,6 +64,9 @@ export function finishScenario(context: ScenarioContext, startedAt: number): Sce
     title: "Microscale — local cloud scenario",
     generatedAt: new Date().toISOString(),
     durationSeconds,
+    timeScale: context.system.cloud.clock.timeScale,
+    ...demandSeed(context),
+    phases: context.phases,
     timeline: timeline.map(toTimelinePoint),
     ...(benchmark === undefined ? {} : { benchmark }),
     ...(context.deployment === undefined
@@ -107,6 +115,14 @@ export function finishScenario(context: ScenarioContext, startedAt: number): Sce
   };
 }
 
+/** The randomizer's DEMAND_SEED, when the run has one: the same seed replays the walk. */
+function demandSeed(context: ScenarioContext): { seed?: string } {
+  const { lambda } = context.system.wired;
+  const randomizer = lambda.definitions.find((d) => d.logicalId === demandRandomizerId);
+  const seed = randomizer === undefined ? undefined : lambda.environmentFor(randomizer).DEMAND_SEED;
+  return seed === undefined ? {} : { seed };
+}
+
 export function toTimelinePoint(snapshot: Snapshot): TimelinePoint {
   return {
     t: snapshot.t,
@@ -121,6 +137,7 @@ export function toTimelinePoint(snapshot: Snapshot): TimelinePoint {
     ...(snapshot.capacity.reservation === undefined
       ? {}
       : { reservation: Math.round(snapshot.capacity.reservation) }),
+    drainingHosts: snapshot.hosts.draining,
     perHostDesired: snapshot.perHost.desired,
     perHostRunning: snapshot.perHost.running,
   };

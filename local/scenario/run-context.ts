@@ -39,6 +39,8 @@ export interface ScenarioContext {
   /** The deliberately bad release the gate must refuse. */
   refusal?: RefusedRelease;
   demandSteps: { total: number; followed: number };
+  /** When each phase began (seconds on the recorder's timeline): the report's markers. */
+  phases: { t: number; label: string }[];
 }
 
 /** The template's logical ID of the function that moves demand. */
@@ -59,13 +61,24 @@ export function startScenario(
   const merged = { ...defaultScenarioOptions, ...options };
   const recorder = new Recorder(system, merged.sampleIntervalMs);
   recorder.start();
+  const phases: ScenarioContext["phases"] = [];
+  const startedAt = Date.now();
   return {
     system,
     recorder,
-    progress,
+    // Every phase the progress announces is also marked on the report's time axis.
+    progress: {
+      info: (line) => progress.info(line),
+      converged: (what, ok, detail) => progress.converged(what, ok, detail),
+      phase: (name, what) => {
+        phases.push({ t: Math.round((Date.now() - startedAt) / 100) / 10, label: name });
+        progress.phase(name, what);
+      },
+    },
     options: merged,
     checks: new Map(),
     demandSteps: { total: 0, followed: 0 },
+    phases,
   };
 }
 

@@ -78,6 +78,8 @@ export interface LocalSystem {
  */
 export function quietFunctionLogs(level = "WARN"): void {
   process.env.POWERTOOLS_LOG_LEVEL ??= level;
+  // Functions get the template's POWERTOOLS_LOG_LEVEL; this one wins over it (local/lambda).
+  process.env.MICROSCALE_FUNCTION_LOG_LEVEL ??= process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   // The SDK's notice that its 2027 releases need Node 22 says nothing about this run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

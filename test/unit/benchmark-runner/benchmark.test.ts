@@ -25,7 +25,7 @@ describe("parseBenchmarkRequest", () => {
 
     // Assess
     expect(parsed).toEqual({
-      url: "http://127.0.0.1:8080/",
+      url: "http://127.0.0.1:4567/",
       durationSeconds: 10,
       connections: 10,
       warmupSeconds: 2,

@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { NothingAnsweredError } from "../../../functions/benchmark-runner/benchmark";
 import { handler } from "../../../functions/benchmark-runner/index";
 import { ValidationError } from "../../../functions/lib/errors";
 import { lambdaContext } from "../../support/events";
@@ -138,7 +139,7 @@ describe("handler against a local HTTP server", () => {
     expect(requestsSeen).toBe(0);
   });
 
-  it("counts connection errors against a closed port instead of failing", async () => {
+  it("fails with NothingAnsweredError when no request got a response (a closed port)", async () => {
     // Prepare: a port that was just free
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -146,7 +147,7 @@ describe("handler against a local HTTP server", () => {
     await new Promise((resolve) => probe.close(resolve));
 
     // Act
-    const result = await handler(
+    const run = handler(
       {
         url: `http://127.0.0.1:${closedPort}/`,
         durationSeconds: 0.5,
@@ -156,8 +157,8 @@ describe("handler against a local HTTP server", () => {
       plenty,
     );
 
-    // Assess
-    expect(result.requests.ok).toBe(0);
-    expect(result.errors).toBeGreaterThan(0);
+    // Assess: figures of a run nobody answered would pass for a measurement.
+    await expect(run).rejects.toThrow(NothingAnsweredError);
+    await expect(run).rejects.toThrow(/no request to http:\/\/127\.0\.0\.1:\d+\/ was answered/);
   });
 });

@@ -22,4 +22,19 @@ describe("renderReport", () => {
     expect(html.includes("x</script>")).toBe(false);
     expect(html.includes("did not converge")).toBe(true);
   });
+
+  it("plots against time on a linear axis, marks the phases and shows the clock and the seed", () => {
+    const report = sampleReport();
+    const html = renderReport(report);
+    // The data carry the times, unevenly spaced; the axis is linear, never a category axis.
+    expect(html.includes('x: { type: "linear"')).toBe(true);
+    expect(html.includes("labels: seconds")).toBe(false);
+    expect(html.includes("afterDatasetsDraw")).toBe(true);
+    expect(html.includes("clock ×30")).toBe(true);
+    expect(html.includes("DEMAND_SEED=42")).toBe(true);
+    expect(html.includes('series("drainingHosts"')).toBe(true);
+    // Latency alone on its chart: requests/s has another unit and stays in the table.
+    expect(html.includes('labels: ["p50", "p90", "p99", "max"]')).toBe(true);
+    expect(html.includes('"max", "requests/s"]')).toBe(false);
+  });
 });

@@ -1,0 +1,140 @@
+/**
+ * The report's charts, one piece each: a canvas, a title, a line saying how to read it,
+ * and the script that draws it from the inlined `report`. A new plot is a new piece in
+ * `chartPieces` (the page lays them out in that order); the helpers in `chartHelpers`
+ * are shared by every piece.
+ */
+export interface ChartPiece {
+  /** The canvas id. */
+  readonly id: string;
+  readonly title: string;
+  /** How to read it, under the title (HTML-escaped by the page). */
+  readonly note?: string;
+  /** Draws the chart on `document.getElementById(id)`; runs after `chartHelpers`. */
+  readonly script: string;
+}
+
+/**
+ * In the page, before every piece: `series` plots one timeline field against time (a
+ * linear axis in seconds, so uneven samples sit where they happened), `timeOptions` is
+ * the axes, and `phaseMarkers` draws a labelled vertical line where each phase began.
+ */
+export const chartHelpers = `
+const series = (key, label, color, dashed) => ({
+  label, data: report.timeline.flatMap((p) => (p[key] === undefined ? [] : [{ x: p.t, y: p[key] }])),
+  borderColor: color, backgroundColor: color, borderDash: dashed ? [6, 4] : [],
+  stepped: true, pointRadius: 0, borderWidth: 2,
+});
+const timeOptions = (yTitle) => ({
+  responsive: true, maintainAspectRatio: false, animation: false,
+  interaction: { mode: "nearest", axis: "x", intersect: false },
+  scales: {
+    x: { type: "linear", min: 0, title: { display: true, text: "seconds since the scenario started" + (report.timeScale ? " (clock ×" + report.timeScale + ")" : "") } },
+    y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: yTitle } },
+  },
+});
+const phaseMarkers = {
+  id: "phaseMarkers",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea, scales } = chart;
+    ctx.save();
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = "#57606a";
+    ctx.strokeStyle = "#8c959f";
+    ctx.setLineDash([2, 3]);
+    for (const phase of report.phases ?? []) {
+      const x = scales.x.getPixelForValue(phase.t);
+      if (x < chartArea.left || x > chartArea.right) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      ctx.fillText(phase.label, x + 3, chartArea.top + 10);
+    }
+    ctx.restore();
+  },
+};
+const timeChart = (id, datasets, yTitle) =>
+  new Chart(document.getElementById(id), { type: "line", data: { datasets }, options: timeOptions(yTitle), plugins: [phaseMarkers] });
+`;
+
+const demandChart: ChartPiece = {
+  id: "demand",
+  title: "Demand vs. P1/P2 tasks",
+  note: "Capacity is the worker slots on ACTIVE hosts plus the worker tasks that hold one. It dips when hosts start draining (their slots leave at once) and while replaced tasks are still stopping; P1 + P2 follow it down, shrinking first.",
+  script: `timeChart("demand", [
+  series("demand", "demand", "#6e7781"),
+  series("capacity", "capacity", "#afb8c1", true),
+  series("highPriorityDesired", "P1 desired", "#0969da", true),
+  series("highPriorityRunning", "P1 running", "#0969da"),
+  series("lowPriorityDesired", "P2 desired", "#bf8700", true),
+  series("lowPriorityRunning", "P2 running", "#bf8700"),
+], "tasks / demand");`,
+};
+
+const hostsChart: ChartPiece = {
+  id: "hosts",
+  title: "Hosts vs. per-host tasks",
+  note: "Draining hosts still run their tasks until ECS has moved them; the per-host service counts ACTIVE hosts only.",
+  script: `timeChart("hosts", [
+  series("hosts", "ACTIVE hosts", "#6e7781"),
+  series("drainingHosts", "DRAINING hosts", "#cf222e", true),
+  series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
+  series("perHostDesired", "per-host desired", "#8250df", true),
+  series("perHostRunning", "per-host running", "#8250df"),
+], "count");`,
+};
+
+/** Managed scaling's metric: above 100 it adds hosts, below it may remove empty ones. */
+const reservationChart: ChartPiece = {
+  id: "reservation",
+  title: "Managed scaling: CapacityProviderReservation",
+  note: "M / N × 100: the hosts the tasks need (M) over the hosts there are (N); managed scaling steers it to the target capacity.",
+  script: `timeChart("reservation", [series("reservation", "CapacityProviderReservation", "#cf222e")], "percent");`,
+};
+
+/** Latency only: requests/s has its own unit and is in the table above the chart. */
+const latencyChart: ChartPiece = {
+  id: "benchmark",
+  title: "Benchmark latency",
+  note: "Latency percentiles of the measured run, in milliseconds; throughput and failures are in the table.",
+  script: `const bench = report.benchmark;
+new Chart(document.getElementById("benchmark"), {
+  type: "bar",
+  data: { labels: ["p50", "p90", "p99", "max"], datasets: [
+    { label: "latency (ms)", backgroundColor: "#0969da",
+      data: bench ? [bench.latencyMs.p50, bench.latencyMs.p90, bench.latencyMs.p99, bench.latencyMs.max] : [] },
+  ] },
+  options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
+    scales: { y: { beginAtZero: true, title: { display: true, text: "ms" } } } },
+});`,
+};
+
+/** The outside probe on the load balancer during the good rollout: every answer, when it came. */
+const rolloutChart: ChartPiece = {
+  id: "rollout",
+  title: "Probe answers during the rollout",
+  note: "Each dot is one request through the load balancer while the rollout ran; red ones got no 2xx.",
+  script: `const probe = report.rollout;
+new Chart(document.getElementById("rollout"), {
+  type: "scatter",
+  data: { datasets: [
+    { label: "2xx", backgroundColor: "#1a7f37", pointRadius: 2,
+      data: probe ? probe.samples.filter((s) => s.status >= 200 && s.status < 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
+    { label: "not 2xx", backgroundColor: "#cf222e", pointRadius: 4,
+      data: probe ? probe.samples.filter((s) => s.status < 200 || s.status >= 300).map((s) => ({ x: s.t / 1000, y: s.latencyMs })) : [] },
+  ] },
+  options: {
+    responsive: true, maintainAspectRatio: false, animation: false,
+    scales: {
+      x: { type: "linear", title: { display: true, text: "seconds since StartExecution" } },
+      y: { beginAtZero: true, title: { display: true, text: "probe latency (ms)" } },
+    },
+  },
+});`,
+};
+
+/** The timeline charts, in page order; the benchmark's and the rollout's follow their tables. */
+export const timelineCharts: readonly ChartPiece[] = [demandChart, hostsChart, reservationChart];
+export const benchmarkCharts: readonly ChartPiece[] = [latencyChart];
+export const rolloutCharts: readonly ChartPiece[] = [rolloutChart];
