@@ -157,6 +157,8 @@ export async function bootSystem(options: SystemOptions): Promise<LocalSystem> {
       functionEnvironment: { ...options.functionEnvironment },
       hostSize: options.hostSize ?? defaultScenarioOptions.hostSize,
       onError: options.onError,
+      // A chosen edge port puts the load balancer on the next one; an ephemeral edge, ephemeral.
+      ...(port === 0 ? {} : { loadBalancerPort: port + 1 }),
     });
   } catch (error) {
     await cloud.stop();

@@ -70,15 +70,14 @@ export function loadBalancedServices(template: Template): LoadBalancedService[] 
  * A listening proxy for every ELBv2 LoadBalancer, its `host:port` the DNSName the
  * later steps resolve (the state machine's load balancer URL, say).
  */
-export async function listenLoadBalancers(wiring: Wiring): Promise<void> {
-  // The template's load balancers listen on the ports after the edge's (4567 for 4566), so
-  // events/benchmark-runner/run.json and a browser find them; on an ephemeral edge, ephemeral.
-  const edgePort = Number(new URL(wiring.cloud.endpoint).port);
-  let next = edgePort + 1;
+export async function listenLoadBalancers(wiring: Wiring, firstPort?: number): Promise<void> {
+  // The commands give the first one the edge's port + 1 (4567 for 4566), so
+  // events/benchmark-runner/run.json and a browser find it; tests leave ports ephemeral.
+  let next = firstPort;
   for (const [id] of wiring.resources("AWS::ElasticLoadBalancingV2::LoadBalancer")) {
     const balancer = new LocalLoadBalancer({ name: id });
     wiring.loadBalancers.set(id, balancer);
-    const url = await balancer.listen(edgePort === 0 ? 0 : next++);
+    const url = await balancer.listen(next === undefined ? 0 : next++);
     wiring.names.attributes = {
       ...wiring.names.attributes,
       [`${id}.DNSName`]: url.replace(/^http:\/\//, ""),

@@ -31,6 +31,8 @@ export interface WireOptions {
   /** What each Auto Scaling group instance registers with; default a t3.small's. */
   hostSize?: HostSize;
   onError?(where: string, error: unknown): void;
+  /** The first load balancer's port (the next ones follow it); absent: ephemeral ports. */
+  loadBalancerPort?: number;
 }
 
 export interface WiredCloud {
@@ -56,7 +58,7 @@ export async function wireTemplate(
   });
   try {
     // Load balancers first: their URLs are the DNSName other resources refer to.
-    await listenLoadBalancers(wiring);
+    await listenLoadBalancers(wiring, options.loadBalancerPort);
     await createTables(wiring);
     await wireEcs(
       wiring,
