@@ -3,8 +3,7 @@ import {
   type ContainerInstanceStateChange,
   parseContainerInstanceStateChange,
 } from "../lib/container-instance-event";
-import { ValidationError } from "../lib/errors";
-import { isRecord } from "../lib/objects";
+import { type IgnoredEvent, ignoredEvent, parseEnvelope } from "../lib/controller";
 import { isScheduledEvent } from "../lib/scheduled-event";
 
 /** What an incoming event asks the function to do. */
@@ -12,15 +11,7 @@ export type Trigger =
   /** Fields beyond the cluster are for the log only: the function re-reads the cluster. */
   | ({ readonly kind: "container-instance-state-change" } & ContainerInstanceStateChange)
   | { readonly kind: "schedule"; readonly rule: string | undefined }
-  | { readonly kind: "ignored"; readonly source: string; readonly detailType: string };
-
-function envelopeString(event: Record<string, unknown>, key: "source" | "detail-type"): string {
-  const value = event[key];
-  if (typeof value !== "string" || value === "") {
-    throw new ValidationError(key, "expected a non-empty string (is this an EventBridge event?)");
-  }
-  return value;
-}
+  | IgnoredEvent;
 
 /**
  * Classifies an EventBridge event. Only the two shapes this function acts on are
@@ -28,10 +19,9 @@ function envelopeString(event: Record<string, unknown>, key: "source" | "detail-
  * so widening the rule cannot make the function fail. Unknown extra fields are fine:
  * AWS says it may add some.
  */
-export function parseEvent(event: unknown): Trigger {
-  if (!isRecord(event)) throw new ValidationError("event", "expected an EventBridge event object");
-  const source = envelopeString(event, "source");
-  const detailType = envelopeString(event, "detail-type");
+export function parseEvent(input: unknown): Trigger {
+  const envelope = parseEnvelope(input);
+  const { event, source, detailType } = envelope;
 
   if (source === "aws.ecs" && detailType === CONTAINER_INSTANCE_STATE_CHANGE) {
     return { kind: "container-instance-state-change", ...parseContainerInstanceStateChange(event) };
@@ -46,5 +36,5 @@ export function parseEvent(event: unknown): Trigger {
     return { kind: "schedule", rule };
   }
 
-  return { kind: "ignored", source, detailType };
+  return ignoredEvent(envelope);
 }

@@ -10,6 +10,7 @@
 
 import { ecs } from "../lib/clients/ecs";
 import { describeSelection, unselectedClusterReason } from "../lib/clusters";
+import { notHandledReason } from "../lib/controller";
 import type { TaskDefinitionCache } from "../lib/ecs-reads";
 import { type FunctionDefinition, type HandlerDeps, lambdaHandler } from "../lib/handler";
 import { loadConfig, type SyncConfig } from "./config";
@@ -31,7 +32,7 @@ export const definition: FunctionDefinition<
 
     switch (trigger.kind) {
       case "ignored": {
-        const why = `event ${trigger.source} / "${trigger.detailType}" is not handled`;
+        const why = notHandledReason(trigger);
         log.info("event ignored", { cluster: clusters, reason: why });
         return ignoredSummary(clusters, "ignored", why, config.dryRun);
       }

@@ -1,5 +1,6 @@
 import type { ApiCalls } from "../lib/api-calls";
 import { listClusterArns } from "../lib/clusters";
+import { type ControllerSummary, PartialFailureError } from "../lib/controller";
 import { asError } from "../lib/errors";
 import type { SyncConfig } from "./config";
 import { type SyncDeps, SyncFailedError, type SyncSummary, syncCluster } from "./sync";
@@ -17,28 +18,20 @@ export interface ClusterFailure {
   readonly error: string;
 }
 
-export interface ReconcileSummary {
-  readonly trigger: "schedule";
+export interface ReconcileSummary extends ControllerSummary<"schedule"> {
   /** One result per cluster reconciled, in order. */
   readonly clusters: readonly (SyncSummary | ClusterFailure)[];
   /** Services whose desiredCount was written, over every cluster. */
   readonly changed: number;
-  readonly dryRun: boolean;
   /** ListClusters, and the calls of every cluster with a summary. */
   readonly apiCalls: ApiCalls;
 }
 
 /** Some clusters could not be reconciled; the others were. Thrown so Lambda retries. */
-export class ReconcileFailedError extends Error {
+export class ReconcileFailedError extends PartialFailureError<ReconcileSummary> {
   override readonly name = "ReconcileFailedError";
-  constructor(
-    readonly summary: ReconcileSummary,
-    readonly causes: readonly Error[],
-  ) {
-    super(
-      `per-host reconcile failed for ${causes.length} problem(s): ${causes[0]?.message ?? "unknown error"}`,
-      { cause: causes[0] },
-    );
+  constructor(summary: ReconcileSummary, causes: readonly Error[]) {
+    super(`per-host reconcile failed for ${causes.length} problem(s)`, summary, causes);
   }
 }
 

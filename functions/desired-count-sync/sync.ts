@@ -1,6 +1,6 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
-import type { ApiCalls } from "../lib/api-calls";
 import { batches } from "../lib/batches";
+import { type ControllerSummary, PartialFailureError } from "../lib/controller";
 import { DESCRIBE_SERVICES_BATCH } from "../lib/ecs-limits";
 import { serviceName } from "../lib/ecs-names";
 import type { TaskDefinitionCache } from "../lib/ecs-reads";
@@ -69,34 +69,21 @@ export interface ServiceOutcome {
 
 export type TriggerKind = "container-instance-state-change" | "schedule" | "ignored";
 
-export interface SyncSummary {
+export interface SyncSummary extends ControllerSummary<TriggerKind> {
   readonly cluster: string;
-  readonly trigger: TriggerKind;
-  /** Why nothing was done (event of another type or cluster). */
-  readonly ignored?: string;
   /** The cluster an ignored event was about, when it is not `cluster` (the configured one). */
   readonly eventCluster?: string;
   readonly services: readonly ServiceOutcome[];
   /** Number of services whose desiredCount was written. */
   readonly changed: number;
-  readonly dryRun: boolean;
-  readonly apiCalls: ApiCalls;
 }
 
 /** Some services could not be synced; the others were. Thrown so Lambda retries. */
-export class SyncFailedError extends Error {
+export class SyncFailedError extends PartialFailureError<SyncSummary> {
   override readonly name = "SyncFailedError";
-  constructor(
-    readonly summary: SyncSummary,
-    readonly causes: readonly Error[],
-  ) {
+  constructor(summary: SyncSummary, causes: readonly Error[]) {
     const failed = summary.services.filter((s) => s.reason === "error").map((s) => s.service);
-    super(
-      `per-host sync failed for ${failed.join(", ")}: ${causes[0]?.message ?? "unknown error"}`,
-      {
-        cause: causes[0],
-      },
-    );
+    super(`per-host sync failed for ${failed.join(", ")}`, summary, causes);
   }
 }
 

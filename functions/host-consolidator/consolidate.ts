@@ -1,7 +1,7 @@
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { ECSClient, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { ApiCalls } from "../lib/api-calls";
 import { unselectedClusterReason } from "../lib/clusters";
+import { type ControllerSummary, PartialFailureError } from "../lib/controller";
 import { clusterName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
 import type { Observed } from "../lib/observability";
@@ -39,25 +39,16 @@ export interface ClusterOutcome {
   readonly error?: string;
 }
 
-export interface ConsolidationSummary {
-  readonly trigger: Trigger["kind"];
-  readonly ignored?: string;
-  readonly dryRun: boolean;
+export interface ConsolidationSummary extends ControllerSummary<Trigger["kind"]> {
   readonly clusters: readonly ClusterOutcome[];
   readonly candidates: number;
   readonly consolidated: number;
-  readonly apiCalls: ApiCalls;
 }
 
-export class ConsolidationFailedError extends Error {
+export class ConsolidationFailedError extends PartialFailureError<ConsolidationSummary> {
   override readonly name = "ConsolidationFailedError";
-  constructor(
-    readonly summary: ConsolidationSummary,
-    readonly causes: readonly Error[],
-  ) {
-    super(`host consolidation failed: ${causes[0]?.message ?? "unknown error"}`, {
-      cause: causes[0],
-    });
+  constructor(summary: ConsolidationSummary, causes: readonly Error[]) {
+    super("host consolidation failed", summary, causes);
   }
 }
 

@@ -11,6 +11,7 @@
 
 import { autoscaling } from "../lib/clients/autoscaling";
 import { ecs } from "../lib/clients/ecs";
+import { notHandledReason } from "../lib/controller";
 import { type FunctionDefinition, type HandlerDeps, lambdaHandler } from "../lib/handler";
 import type { TaskDefinitionCache } from "./calls";
 import { type ConsolidatorConfig, loadConfig } from "./config";
@@ -32,7 +33,7 @@ export const definition: FunctionDefinition<
   run: async (event, config, deps) => {
     const trigger = parseEvent(event);
     if (trigger.kind === "ignored") {
-      const why = `event ${trigger.source} / "${trigger.detailType}" is not handled`;
+      const why = notHandledReason(trigger);
       deps.log.info("event ignored", { reason: why });
       return ignoredSummary("ignored", why, config.dryRun);
     }

@@ -1,4 +1,5 @@
-import { clusterName, isClusterArn, sameCluster } from "./ecs-names";
+import { ecsEventDetail } from "./controller";
+import { clusterName, sameCluster } from "./ecs-names";
 import { ValidationError } from "./errors";
 import { isRecord } from "./objects";
 
@@ -58,15 +59,7 @@ export function parseContainerInstanceStateChange(event: unknown): ContainerInst
       `expected "aws.ecs" for "${CONTAINER_INSTANCE_STATE_CHANGE}", got ${JSON.stringify(event.source)}`,
     );
   }
-  const detail = event.detail;
-  if (!isRecord(detail)) throw new ValidationError("detail", "expected an object");
-  const clusterArn = detail.clusterArn;
-  if (typeof clusterArn !== "string" || clusterArn === "") {
-    throw new ValidationError("detail.clusterArn", "is required (the cluster's ARN)");
-  }
-  if (!isClusterArn(clusterArn)) {
-    throw new ValidationError("detail.clusterArn", `expected a cluster ARN, got "${clusterArn}"`);
-  }
+  const { detail, clusterArn } = ecsEventDetail(event);
   return {
     clusterArn,
     containerInstanceArn: optionalString(detail, "containerInstanceArn"),
