@@ -97,10 +97,12 @@ describe.skipIf(missing !== undefined)("the aws CLI against the local cloud", ()
       "--include",
       "CONTAINER_INSTANCE_HEALTH",
     )) as { containerInstances: { healthStatus?: { overallStatus: string } }[] };
-    expect(containerInstances.map((instance) => instance.healthStatus?.overallStatus)).toEqual([
-      "OK",
-      "OK",
-    ]);
+    // The two joined hosts, and any managed scaling launched meanwhile (under load it may
+    // have, for tasks waiting for a place): every one of them reports its health.
+    expect(containerInstanceArns.length).toBeGreaterThanOrEqual(2);
+    expect(containerInstances.map((instance) => instance.healthStatus?.overallStatus)).toEqual(
+      containerInstanceArns.map(() => "OK"),
+    );
     const { taskArns } = (await json("ecs", "list-tasks", "--cluster", cluster)) as {
       taskArns: string[];
     };

@@ -193,10 +193,15 @@ describe("tasks as child processes", () => {
     await ecs.send(
       new UpdateServiceCommand({ cluster: "proc", service: "guarded", taskDefinition: "crasher" }),
     );
-    const failed = await waitFor("deployment failed event", () =>
-      events.find(
-        (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_DEPLOYMENT_FAILED",
-      ),
+    // The breaker needs several crashed starts, each a node process: a loaded machine
+    // takes longer than waitFor's default deadline to get through them.
+    const failed = await waitFor(
+      "deployment failed event",
+      () =>
+        events.find(
+          (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_DEPLOYMENT_FAILED",
+        ),
+      30_000,
     );
     expect(
       events.some(
@@ -217,7 +222,7 @@ describe("tasks as child processes", () => {
         : undefined;
     });
     expect(service.taskDefinition).toContain("task-definition/graceful:1");
-  });
+  }, 60_000);
 
   it("fails a task whose image matches no containers/ folder", async () => {
     await register("ghost", "microscale-nothing-here");
