@@ -30,9 +30,14 @@ const arnService: Record<string, string> = {
 
 /**
  * Parameters whose AWS default does not fit the local cloud: there the images are
- * built from containers/ when a task starts, so they always exist.
+ * built from containers/ when a task starts, so they always exist; and the local
+ * account has no concurrency quota, so one host consolidator runs at a time, as
+ * samconfig.toml's prod environment asks.
  */
-const localParameterDefaults: Readonly<Record<string, string>> = { ImagesPushed: "true" };
+const localParameterDefaults: Readonly<Record<string, string>> = {
+  ImagesPushed: "true",
+  HostConsolidatorConcurrency: "1",
+};
 
 /** Local values for every parameter, pseudo parameter, resource Ref and attribute. */
 export function localResolveContext(template: Template, names: LocalNames = {}): ResolveContext {

@@ -75,11 +75,14 @@ const rulesOf = (t: Template) =>
   );
 const ruleEvents = rulesOf(template);
 
+/** The functions `PerHostClusters=*` points at every cluster (their CLUSTERS is `*`). */
+const servesEveryCluster = ["DesiredCountSyncFunction", "HostConsolidatorFunction"];
+
 /** Every rule each mode creates, with whether it serves every cluster (`PerHostClusters=*`). */
 const rulesInModes = modes.flatMap((mode) =>
   rulesOf(templateInMode(template, mode)).map(([name, source, event]) => {
     const everyCluster =
-      mode.parameters.PerHostClusters === "*" && source.logicalId === "DesiredCountSyncFunction";
+      mode.parameters.PerHostClusters === "*" && servesEveryCluster.includes(source.logicalId);
     return [`${mode.name}: ${name}`, mode, source, event, everyCluster] as const;
   }),
 );
@@ -102,6 +105,8 @@ describe("event wiring in template.yaml", () => {
     const everyCluster = rulesInModes.filter(([, , , , all]) => all);
     expect(everyCluster.map(([name]) => name)).toEqual([
       "own cluster, sync for every cluster: DesiredCountSyncFunction.ContainerInstanceStateChange",
+      "own cluster, sync for every cluster: HostConsolidatorFunction.TaskStopped",
+      "own cluster, sync for every cluster: HostConsolidatorFunction.ContainerInstanceStateChange",
     ]);
     const [, mode, source] = everyCluster[0] ?? [];
     const [, , event] = ruleEvents.find(([name]) => name.startsWith("DesiredCountSync")) ?? [];

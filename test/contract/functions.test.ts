@@ -39,11 +39,12 @@ beforeAll(async () => {
 });
 
 describe("functions in template.yaml", () => {
-  it("are the four the design names, on nodejs22.x arm64, with no layer", () => {
+  it("are the five the design names, on nodejs22.x arm64, with no layer", () => {
     expect(sources.map((s) => s.logicalId).sort()).toEqual([
       "BenchmarkRunnerFunction",
       "DemandRandomizerFunction",
       "DesiredCountSyncFunction",
+      "HostConsolidatorFunction",
       "PriorityScalerFunction",
     ]);
     for (const { properties } of sources) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../functions/host-consolidator/config";
 import { ruleViolations } from "../../local/template/conditions";
 import {
   isObject,
@@ -24,6 +25,7 @@ const demoOnlyType =
   /^AWS::(EC2|AutoScaling|ElasticLoadBalancingV2|ECR|ServiceDiscovery)::|^AWS::ECS::(Cluster|CapacityProvider|ClusterCapacityProviderAssociations|Service|TaskDefinition)$|^AWS::IAM::(Role|InstanceProfile|ServiceLinkedRole)$/;
 const controllers = [
   "DesiredCountSyncFunction",
+  "HostConsolidatorFunction",
   "BenchmarkRunnerFunction",
   "DeployAndBenchmarkStateMachine",
   "BenchmarkResultsTable",
@@ -107,6 +109,9 @@ describe("the modes' parameters", () => {
     ]);
     expect(violations({ ExistingSubnetIds: "subnet-0123456789abcdef0" })).toEqual([
       expect.stringMatching(/^ExistingVpcForSubnets:/),
+    ]);
+    expect(violations({ ExistingAutoScalingGroupName: "hosts" })).toEqual([
+      expect.stringMatching(/^AutoScalingGroupOfAnExistingCluster:/),
     ]);
   });
 });
@@ -217,5 +222,134 @@ describe("per-host sync scope", () => {
     expect(env("own cluster").CLUSTERS).toBe("microscale");
     expect(env("own cluster, sync for every cluster").CLUSTERS).toBe("*");
     for (const mode of modes) expect(env(mode.name)).not.toHaveProperty("CLUSTER");
+  });
+});
+
+describe("host consolidator scope", () => {
+  const prefix = "arn:aws:ecs:us-east-1:111122223333";
+  const groups =
+    "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:*:autoScalingGroupName";
+  /** The consolidator's statements in this mode, resolved, by Sid. */
+  function statements(mode: Mode, t: Template = template): Record<string, JsonObject> {
+    const inMode = templateInMode(t, mode);
+    const [policy] = resolveIntrinsics(
+      properties(inMode, "HostConsolidatorFunction").Policies ?? [],
+      modeContext(t, mode),
+    ) as JsonObject[];
+    const list = (policy?.Statement ?? []) as JsonObject[];
+    return Object.fromEntries(list.map((statement) => [String(statement.Sid), statement]));
+  }
+  function environment(mode: Mode): JsonObject {
+    const inMode = templateInMode(template, mode);
+    return resolveIntrinsics(
+      (properties(inMode, "HostConsolidatorFunction").Environment as JsonObject).Variables ?? {},
+      modeContext(template, mode),
+    ) as JsonObject;
+  }
+  const terminate = (sids: Record<string, JsonObject>) =>
+    Object.values(sids).filter((statement) =>
+      JSON.stringify(statement.Action).includes("TerminateInstanceInAutoScalingGroup"),
+    );
+
+  it.each([
+    ["demo stack, images pushed", "microscale"],
+    ["own cluster", "microscale"],
+    ["own cluster and its Auto Scaling group", "microscale"],
+    ["own cluster, sync for every cluster", "*"],
+  ])("%s: every ECS resource and ecs:cluster condition names cluster %s", (name, cluster) => {
+    const found = JSON.stringify(statements(modeNamed(name))).match(/arn:aws:ecs:[^"]+/g) ?? [];
+    const allowed = [
+      `${prefix}:cluster/${cluster}`,
+      `${prefix}:container-instance/${cluster}/*`,
+      `${prefix}:task/${cluster}/*`,
+      `${prefix}:service/${cluster}/*`,
+      // Named by the cluster at run time, only where the groups are discovered.
+      `${prefix}:capacity-provider/*`,
+    ];
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.filter((arn) => !allowed.includes(arn))).toEqual([]);
+  });
+
+  it("terminates only in the demo's group, the named group, or groups ECS manages", () => {
+    const demo = terminate(statements(modeNamed("demo stack, images pushed")));
+    expect(demo).toEqual([
+      expect.objectContaining({ Resource: `${groups}/microscale-HostAutoScalingGroup` }),
+    ]);
+    expect(demo[0]).not.toHaveProperty("Condition");
+    const named = terminate(statements(modeNamed("own cluster and its Auto Scaling group")));
+    expect(named).toEqual([expect.objectContaining({ Resource: `${groups}/microscale-hosts` })]);
+    for (const name of ["own cluster", "own cluster, sync for every cluster"]) {
+      expect(terminate(statements(modeNamed(name))), name).toEqual([
+        {
+          Sid: "TerminateHostsOfEcsManagedGroups",
+          Effect: "Allow",
+          Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"],
+          Resource: `${groups}/*`,
+          Condition: { Null: { "aws:ResourceTag/AmazonECSManaged": "false" } },
+        },
+      ]);
+    }
+  });
+
+  it("catches a termination grant that drops its tag condition", () => {
+    const copy = broken((t) => {
+      const policy = (properties(t, "HostConsolidatorFunction").Policies as JsonObject[])[0];
+      const list = (policy?.Statement ?? []) as JsonObject[];
+      for (const statement of list) {
+        const choice = statement["Fn::If"] as JsonObject[] | undefined;
+        const tagged = choice?.[1];
+        if (tagged?.Sid === "TerminateHostsOfEcsManagedGroups") delete tagged.Condition;
+      }
+    });
+    const [grant] = terminate(statements(modeNamed("own cluster"), copy));
+    expect(grant).not.toHaveProperty("Condition");
+  });
+
+  it("tells the consolidator its cluster, group and expendable service, as config.ts reads them", () => {
+    const demo = environment(modeNamed("demo stack, images pushed"));
+    expect(demo).toMatchObject({
+      CLUSTERS: "microscale",
+      AUTO_SCALING_GROUPS: "microscale-HostAutoScalingGroup",
+      EXPENDABLE_SERVICES: "low-priority",
+      PER_HOST_TAG_KEY: "microscale:per-host",
+      CONSOLIDATE_AFTER_SECONDS: "600",
+      MIN_HOST_AGE_SECONDS: "900",
+      DISRUPTION_BUDGET: "1",
+      DRY_RUN: "false",
+    });
+    const own = environment(modeNamed("own cluster"));
+    expect(own).not.toHaveProperty("AUTO_SCALING_GROUPS");
+    expect(own).not.toHaveProperty("EXPENDABLE_SERVICES");
+    expect(
+      environment(modeNamed("own cluster and its Auto Scaling group")).AUTO_SCALING_GROUPS,
+    ).toBe("microscale-hosts");
+    expect(environment(modeNamed("own cluster with priority services")).EXPENDABLE_SERVICES).toBe(
+      "low-priority",
+    );
+    expect(environment(modeNamed("own cluster, sync for every cluster")).CLUSTERS).toBe("*");
+    for (const mode of modes) {
+      const config = loadConfig(environment(mode) as Record<string, string>);
+      expect(config.consolidateAfterSeconds, mode.name).toBe(600);
+      expect(config.minHostAgeSeconds, mode.name).toBe(900);
+      expect(config.disruptionBudget, mode.name).toEqual({ kind: "count", count: 1 });
+    }
+  });
+
+  it("passes the timing and budget parameters through, so a scenario can shorten them", () => {
+    const mode: Mode = {
+      name: "fast",
+      parameters: {
+        ConsolidateAfterSeconds: "60",
+        MinHostAgeSeconds: "0",
+        DisruptionBudget: "50%",
+      },
+      createsCluster: true,
+    };
+    const config = loadConfig(environment(mode) as Record<string, string>);
+    expect(config).toMatchObject({
+      consolidateAfterSeconds: 60,
+      minHostAgeSeconds: 0,
+      disruptionBudget: { kind: "percent", percent: 50 },
+    });
   });
 });

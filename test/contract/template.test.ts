@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Json, parseTemplate, readTemplate, type Template } from "../../local/template/read";
 import { danglingReferences } from "../../local/template/references";
+import { localResolveContext } from "../../local/wiring/names";
 
 const template = readTemplate();
 const broken = (mutate: (copy: Template) => void): Template => {
@@ -32,6 +33,9 @@ describe("template.yaml", () => {
       DemandRandomizerFunction: "AWS::Serverless::Function",
       PriorityScalerFunction: "AWS::Serverless::Function",
       BenchmarkRunnerFunction: "AWS::Serverless::Function",
+      HostConsolidatorFunction: "AWS::Serverless::Function",
+      HostAutoScalingGroup: "AWS::AutoScaling::AutoScalingGroup",
+      HostCapacityProvider: "AWS::ECS::CapacityProvider",
       DeployAndBenchmarkStateMachine: "AWS::Serverless::StateMachine",
     };
     for (const [id, type] of Object.entries(expected)) {
@@ -107,6 +111,19 @@ describe("template.yaml", () => {
           { Ref: "AWS::NoValue" },
         ],
       });
+    });
+
+    it("reserves one host consolidator only where asked (or locally), as the scaler", () => {
+      expect(template.Parameters?.HostConsolidatorConcurrency?.Default).toBe(0);
+      expect(props("HostConsolidatorFunction").ReservedConcurrentExecutions).toEqual({
+        "Fn::If": [
+          "ReservesConsolidatorConcurrency",
+          { Ref: "HostConsolidatorConcurrency" },
+          { Ref: "AWS::NoValue" },
+        ],
+      });
+      const local = localResolveContext(template);
+      expect(local.conditions?.ReservesConsolidatorConcurrency).toBe(true);
     });
 
     it("can create the ECS service-linked role, and the cluster waits for it", () => {

@@ -92,7 +92,12 @@ const configurationDependent: Readonly<
 > = {
   // ListClusters finds the clusters of CLUSTERS=* (lib/clusters.ts); a list names them.
   DesiredCountSyncFunction: { "ecs:ListClusters": (env) => env.CLUSTERS === "*" },
-  HostConsolidatorFunction: { "ecs:ListClusters": (env) => env.CLUSTERS === "*" },
+  HostConsolidatorFunction: {
+    "ecs:ListClusters": (env) => env.CLUSTERS === "*",
+    // With no AUTO_SCALING_GROUPS it finds the groups behind the capacity providers.
+    "ecs:DescribeClusters": (env) => env.AUTO_SCALING_GROUPS === undefined,
+    "ecs:DescribeCapacityProviders": (env) => env.AUTO_SCALING_GROUPS === undefined,
+  },
 };
 
 /** The actions a function needs with this environment, of those its code can send. */

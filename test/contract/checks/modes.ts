@@ -45,6 +45,11 @@ export const modes: readonly Mode[] = [
     createsCluster: false,
   },
   {
+    name: "own cluster and its Auto Scaling group",
+    parameters: { ...ownCluster, ExistingAutoScalingGroupName: "microscale-hosts" },
+    createsCluster: false,
+  },
+  {
     name: "own cluster with priority services",
     parameters: {
       ...ownCluster,
