@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalCloud } from "../../../local/cloud";
 import { localTemplate, quietFunctionLogs } from "../../../local/scenario/system";
 import { type WiredCloud, wireTemplate } from "../../../local/wiring/wire";
+import { sampleEvent } from "../../support/events";
 import { waitFor } from "../../support/wait-for";
 import { bootCloud, clientsFor } from "./helpers";
 
@@ -109,7 +110,22 @@ describe("controllers only, on a cluster the template did not create", () => {
     expect(wired.lambda.definitions.map((d) => d.logicalId).sort()).toEqual([
       "BenchmarkRunnerFunction",
       "DesiredCountSyncFunction",
+      "HostConsolidatorFunction",
     ]);
+  });
+
+  it("consolidates no host of a cluster whose hosts are in no Auto Scaling group", async () => {
+    // Act: no group named, no capacity provider: the consolidator finds no group to act through.
+    const summary = (await wired.lambda.invoke(
+      "HostConsolidatorFunction",
+      sampleEvent("host-consolidator", "scheduled-tick"),
+    )) as { consolidated: number; clusters: { hosts: { reason: string }[] }[] };
+
+    // Assess
+    expect(summary.consolidated).toBe(0);
+    const reasons = summary.clusters.flatMap((c) => c.hosts.map((h) => h.reason));
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(new Set(reasons)).toEqual(new Set(["unmanaged"]));
   });
 
   it("hosts join and leave the cluster, and the per-host service follows", async () => {

@@ -54,4 +54,34 @@ describe("the functions and triggers read from template.yaml", () => {
       }),
     );
   });
+
+  it("runs the host consolidator every minute and on this cluster's stopped tasks and host changes", () => {
+    const triggers = functionTriggers(template, "HostConsolidatorFunction", context);
+    const clusterArn = context.attributes?.["Cluster.Arn"];
+    expect(triggers).toEqual([
+      expect.objectContaining({ kind: "Schedule", expression: "rate(1 minute)", enabled: true }),
+      expect.objectContaining({
+        kind: "EventBridgeRule",
+        enabled: true,
+        pattern: {
+          source: ["aws.ecs"],
+          "detail-type": ["ECS Task State Change"],
+          detail: { clusterArn: [clusterArn], lastStatus: ["STOPPED"] },
+        },
+      }),
+      expect.objectContaining({
+        kind: "EventBridgeRule",
+        enabled: true,
+        pattern: {
+          source: ["aws.ecs"],
+          "detail-type": ["ECS Container Instance State Change"],
+          detail: { clusterArn: [clusterArn] },
+        },
+      }),
+    ]);
+    // One round at a time locally, as the prod environment reserves it.
+    expect(functionFromTemplate(template, "HostConsolidatorFunction", context)).toMatchObject({
+      reservedConcurrency: 1,
+    });
+  });
 });
