@@ -17,7 +17,8 @@ export interface ChartPiece {
 /**
  * In the page, before every piece: `series` plots one timeline field against time (a
  * linear axis in seconds, so uneven samples sit where they happened), `timeOptions` is
- * the axes, and `phaseMarkers` draws a labelled vertical line where each phase began.
+ * the axes, `phaseMarkers` draws a labelled vertical line where each phase began, and
+ * `consolidationMarkers` a red one where the host consolidator terminated a host.
  */
 export const chartHelpers = `
 const series = (key, label, color, dashed) => ({
@@ -54,8 +55,30 @@ const phaseMarkers = {
     ctx.restore();
   },
 };
-const timeChart = (id, datasets, yTitle) =>
-  new Chart(document.getElementById(id), { type: "line", data: { datasets }, options: timeOptions(yTitle), plugins: [phaseMarkers] });
+const consolidationMarkers = {
+  id: "consolidationMarkers",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea, scales } = chart;
+    ctx.save();
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = "#cf222e";
+    ctx.strokeStyle = "#cf222e";
+    ctx.setLineDash([4, 2]);
+    (report.consolidations ?? []).forEach((step, i) => {
+      const x = scales.x.getPixelForValue(step.t);
+      if (x < chartArea.left || x > chartArea.right) return;
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top + 14);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      // Staggered, so steps seconds apart keep readable labels.
+      ctx.fillText("▼ " + step.ec2InstanceId.slice(-6) + " " + step.reason, x + 3, chartArea.bottom - 6 - (i % 3) * 13);
+    });
+    ctx.restore();
+  },
+};
+const timeChart = (id, datasets, yTitle, markers = [phaseMarkers]) =>
+  new Chart(document.getElementById(id), { type: "line", data: { datasets }, options: timeOptions(yTitle), plugins: markers });
 `;
 
 const demandChart: ChartPiece = {
@@ -82,7 +105,21 @@ const hostsChart: ChartPiece = {
   series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
   series("perHostDesired", "per-host desired", "#8250df", true),
   series("perHostRunning", "per-host running", "#8250df"),
-], "count");`,
+], "count", [phaseMarkers, consolidationMarkers]);`,
+};
+
+/** Both ways at once: P1's demand brings hosts, the consolidator takes them back. */
+const rightSizingChart: ChartPiece = {
+  id: "right-sizing",
+  title: "Right-sized both ways: hosts, desired capacity, P1/P2, consolidation steps",
+  note: "P1 tasks beyond the free slots wait (PROVISIONING) and managed scaling raises desired capacity; P2 only takes slots left free and is expendable. Each red line is a host the host consolidator terminated (TerminateInstanceInAutoScalingGroup, desired capacity decremented), with why: empty or underutilized.",
+  script: `timeChart("right-sizing", [
+  series("hosts", "ACTIVE hosts", "#6e7781"),
+  series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
+  series("highPriorityDesired", "P1 desired", "#0969da", true),
+  series("highPriorityRunning", "P1 running", "#0969da"),
+  series("lowPriorityRunning", "P2 running", "#bf8700"),
+], "hosts / tasks", [phaseMarkers, consolidationMarkers]);`,
 };
 
 /** Managed scaling's metric: above 100 it adds hosts, below it may remove empty ones. */
@@ -135,6 +172,11 @@ new Chart(document.getElementById("rollout"), {
 };
 
 /** The timeline charts, in page order; the benchmark's and the rollout's follow their tables. */
-export const timelineCharts: readonly ChartPiece[] = [demandChart, hostsChart, reservationChart];
+export const timelineCharts: readonly ChartPiece[] = [
+  rightSizingChart,
+  demandChart,
+  hostsChart,
+  reservationChart,
+];
 export const benchmarkCharts: readonly ChartPiece[] = [latencyChart];
 export const rolloutCharts: readonly ChartPiece[] = [rolloutChart];

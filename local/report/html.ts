@@ -68,6 +68,8 @@ export interface ScenarioReport {
   seed?: string;
   /** Where each phase of the scenario began, drawn as a marker on every timeline chart. */
   phases?: { t: number; label: string }[];
+  /** Each host the host consolidator terminated, marked on the host charts. */
+  consolidations?: { t: number; ec2InstanceId: string; reason: string; tasks: number }[];
   timeline: TimelinePoint[];
   benchmark?: BenchmarkFigures;
   /** Deploy-and-benchmark execution status, e.g. SUCCEEDED. */

@@ -43,6 +43,10 @@ export function sampleReport(): ScenarioReport {
       { t: 60, label: "hosts drain" },
       { t: 72, label: "deploy and benchmark" },
     ],
+    consolidations: [
+      { t: 66, ec2InstanceId: "i-0c4a1f2e9b7d35a10", reason: "empty", tasks: 3 },
+      { t: 70, ec2InstanceId: "i-0e92b6d1c3a4f7b22", reason: "underutilized", tasks: 4 },
+    ],
     timeline,
     benchmark: {
       requestsPerSecond: 4210,

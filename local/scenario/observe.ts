@@ -38,11 +38,53 @@ interface ScalerResult {
   capacity?: number;
 }
 
+/** One host the host consolidator terminated: the report marks each on its time axis. */
+export interface ConsolidationStep {
+  /** Seconds since the observer started, when the consolidator's invocation ended. */
+  t: number;
+  ec2InstanceId: string;
+  /** Why it was chosen: `empty` or `underutilized`. */
+  reason: string;
+  /** Tasks it still ran, which managed draining moves. */
+  tasks: number;
+}
+
+/** The template's logical ID of the host consolidator. */
+export const hostConsolidatorId = "HostConsolidatorFunction";
+
+/** What the scenario reads of the consolidator's summary (functions/host-consolidator). */
+export interface ConsolidatorResult {
+  clusters?: {
+    cluster?: string;
+    hosts?: { ec2InstanceId?: string; action?: string; reason?: string; tasks?: number }[];
+  }[];
+}
+
+/** The hosts one consolidator invocation terminated in `cluster` (a dry run's are not). */
+export function consolidationSteps(
+  result: ConsolidatorResult | undefined,
+  cluster: string,
+  t: number,
+): ConsolidationStep[] {
+  return (result?.clusters ?? [])
+    .filter((outcome) => outcome.cluster === cluster)
+    .flatMap((outcome) => outcome.hosts ?? [])
+    .filter((host) => host.action === "terminated")
+    .map((host) => ({
+      t,
+      ec2InstanceId: host.ec2InstanceId ?? "",
+      reason: host.reason ?? "",
+      tasks: host.tasks ?? 0,
+    }));
+}
+
 export class Observer {
   private readonly started = Date.now();
   private demand: number | undefined;
   private scalerCapacity: number | undefined;
   private seenInvocations = 0;
+  /** Every host the consolidator terminated in this cluster, in order. */
+  readonly consolidations: ConsolidationStep[] = [];
   private readonly taskSizes = new Map<string, ReturnType<typeof taskSize>>();
   private readonly unsubscribe: () => void;
 
@@ -90,15 +132,27 @@ export class Observer {
     return size;
   }
 
-  /** The scaler's latest completed decision, read from the invocation records. */
-  private followScaler(): void {
+  /** The scaler's latest decision and the consolidator's terminations, from the invocation records. */
+  private followControllers(): void {
     const records = this.system.wired.lambda.invocations;
     for (; this.seenInvocations < records.length; this.seenInvocations++) {
       const record = records[this.seenInvocations];
-      if (record?.logicalId !== "PriorityScalerFunction" || record.outcome !== "success") continue;
-      const capacity = (record.result as ScalerResult | undefined)?.capacity;
-      if (typeof capacity === "number") this.scalerCapacity = capacity;
+      if (record?.outcome !== "success") continue;
+      if (record.logicalId === "PriorityScalerFunction") {
+        const capacity = (record.result as ScalerResult | undefined)?.capacity;
+        if (typeof capacity === "number") this.scalerCapacity = capacity;
+      } else if (record.logicalId === hostConsolidatorId) {
+        this.followConsolidator(record.result as ConsolidatorResult | undefined, record);
+      }
     }
+  }
+
+  private followConsolidator(
+    result: ConsolidatorResult | undefined,
+    record: { startedAt: number; durationMs: number },
+  ): void {
+    const t = Math.round((record.startedAt + record.durationMs - this.started) / 100) / 10;
+    this.consolidations.push(...consolidationSteps(result, this.system.names.cluster, t));
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -106,7 +160,7 @@ export class Observer {
     const instances = this.system.cloud.ecs.containerInstancesOf(cluster);
     const high = this.service(services.highPriority);
     const low = this.service(services.lowPriority);
-    this.followScaler();
+    this.followControllers();
     const sizes = [
       await this.sizeOf(high.taskDefinition),
       await this.sizeOf(low.taskDefinition),
@@ -170,13 +224,16 @@ export function prioritiesConverged(snapshot: Snapshot): boolean {
 }
 
 /**
- * The scaler's safety rule: P1 + P2 desired never above capacity. "Capacity" is the
- * larger of what the cluster holds now and what the scaler last derived: a host that
- * leaves lowers the first at once, before the scaler has been told.
+ * The scaler's safety rule: P2 only ever has the slots P1 leaves free, so P2 desired is
+ * never above capacity − P1 desired (0 when P1 asks for more than there is: with elastic
+ * capacity P1 may, and its tasks wait for the hosts managed scaling adds). With a fixed
+ * budget P1 ≤ capacity, and this is P1 + P2 ≤ capacity. "Capacity" is the larger of
+ * what the cluster holds now and what the scaler last derived: a host that leaves lowers
+ * the first at once, before the scaler has been told.
  */
 export function withinCapacity(snapshot: Snapshot): boolean {
   const capacity = Math.max(snapshot.clusterCapacity, snapshot.scalerCapacity ?? 0);
-  return snapshot.high.desired + snapshot.low.desired <= capacity;
+  return snapshot.low.desired <= Math.max(0, capacity - snapshot.high.desired);
 }
 
 export function describeCounts(snapshot: Snapshot): string {

@@ -67,6 +67,7 @@ export function finishScenario(context: ScenarioContext, startedAt: number): Sce
     timeScale: context.system.cloud.clock.timeScale,
     ...demandSeed(context),
     phases: context.phases,
+    consolidations: [...context.recorder.consolidations],
     timeline: timeline.map(toTimelinePoint),
     ...(benchmark === undefined ? {} : { benchmark }),
     ...(context.deployment === undefined

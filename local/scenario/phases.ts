@@ -1,7 +1,7 @@
 import { type DeployInput, recordedRuns } from "./deploy";
 import { activeHosts, inGroup, joinHosts, limitHosts, protectHosts } from "./hosts";
 import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
-import { flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
+import { decisiveSeconds, flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
 import {
   controllerNames,
   demandRandomizerId,
@@ -36,16 +36,25 @@ export async function hostsJoin(context: ScenarioContext): Promise<void> {
   await expectPerHost(context, `${options.hosts.peak} hosts`);
 }
 
-/** Watches the demand walk: every step, whether P1/P2 settled on it before the next one. */
+/**
+ * Watches the demand walk: every step, whether P1/P2 settled on it before the next one.
+ * It ends as soon as they have followed `walk.steps` steps over two values or more (a
+ * condition, not a fixed span), or when `walk.deadlineSeconds` pass.
+ */
 export async function demandWalk(context: ScenarioContext): Promise<void> {
   const { progress, options, recorder } = context;
-  progress.phase("demand walks", `${options.walkSeconds} s; P1 follows demand, P2 takes the rest`);
-  const end = Date.now() + options.walkSeconds * 1000;
+  const { steps, deadlineSeconds } = options.walk;
+  progress.phase(
+    "demand walks",
+    `until P1/P2 follow ${steps} steps (at most ${deadlineSeconds} s); P1 follows demand, P2 takes the rest`,
+  );
+  const end = Date.now() + deadlineSeconds * 1000;
   let current: number | undefined = recorder.latest?.demand;
   let settled = false;
   let stepStarted = Date.now();
   const values = new Set<number>();
-  while (Date.now() < end) {
+  const walked = () => context.demandSteps.followed >= steps && values.size >= 2;
+  while (!walked() && Date.now() < end) {
     const snapshot = await recorder.next();
     if (snapshot.demand !== current) {
       if (current !== undefined && !settled) {
@@ -133,11 +142,12 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
  * watches the load balancer (it must stay 2xx), then a bad revision — web without
  * backend retries — that the performance gate must refuse and roll back.
  */
-export async function deployPhase(context: ScenarioContext, input: DeployInput): Promise<void> {
+export async function deployPhase(context: ScenarioContext, deploy: DeployInput): Promise<void> {
   const { system, progress, options } = context;
+  const input = { ...deploy, benchmark: { ...deploy.benchmark, ...options.releaseBenchmark } };
   progress.phase(
     "deploy and benchmark",
-    `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark?.durationSeconds ?? 10} s load through the load balancer, an outside probe every ${PROBE_INTERVAL_MS} ms`,
+    `${input.service} → ${input.image ?? input.taskDefinition}, ${input.benchmark.durationSeconds ?? 10} s load through the load balancer (gate: error rate ≤ ${input.benchmark.maxErrorRate ?? 0.01}), an outside probe every ${PROBE_INTERVAL_MS} ms`,
   );
   const before = (await context.recorder.next()).web.taskDefinition;
   // A surge that fits no host waits (PROVISIONING) and managed scaling adds the host.
@@ -176,9 +186,22 @@ export async function deployPhase(context: ScenarioContext, input: DeployInput):
       detail: `${probe.ok}/${probe.sent} probes 2xx, longest gap ${probe.longestGapMs} ms${firstFailure === undefined ? "" : `; first failure ${firstFailure.status} at ${firstFailure.t} ms`}`,
     });
 
-    progress.phase("a bad release", `${input.service} with BACKEND_RETRIES=0: about 2 % 502s`);
+    const measured = outcome.output?.result.requestsPerSecond;
+    const seconds = decisiveSeconds(measured, {
+      ...options.refusal,
+      minSeconds: input.benchmark.durationSeconds ?? 1,
+    });
+    progress.phase(
+      "a bad release",
+      `${input.service} with BACKEND_RETRIES=0: about 2 % 502s; ${seconds} s load, for ${options.refusal.requests} requests at the ${measured?.toFixed(0) ?? "unknown"} requests/s just measured`,
+    );
     const good = (await context.recorder.next()).web.taskDefinition;
-    const refusal = await flakyRelease(system, input, progress, options.deployDeadlineMs);
+    const refusal = await flakyRelease(
+      system,
+      { ...input, benchmark: { ...input.benchmark, durationSeconds: seconds } },
+      progress,
+      options.deployDeadlineMs,
+    );
     context.refusal = refusal;
     const back = await context.recorder.until(
       (s) =>

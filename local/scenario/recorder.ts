@@ -1,4 +1,4 @@
-import { Observer, type Snapshot, withinCapacity } from "./observe";
+import { type ConsolidationStep, Observer, type Snapshot, withinCapacity } from "./observe";
 import type { LocalSystem } from "./system";
 
 /**
@@ -33,6 +33,11 @@ export class Recorder {
     clearInterval(this.timer);
     this.timer = undefined;
     this.observer.stop();
+  }
+
+  /** Every host the host consolidator terminated so far, on the timeline's clock. */
+  get consolidations(): readonly ConsolidationStep[] {
+    return this.observer.consolidations;
   }
 
   get latest(): Snapshot | undefined {

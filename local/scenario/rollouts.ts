@@ -44,6 +44,25 @@ export async function probedRollout(
   return { outcome, probe: seen };
 }
 
+/** How many requests the bad release's benchmark must send, and how long it may take. */
+export interface DecisiveRun {
+  requests: number;
+  minSeconds: number;
+  maxSeconds: number;
+}
+
+/**
+ * Seconds of load that decide the bad release's verdict rather than leave it to chance:
+ * its errors are random (2 % of backend calls), so what decides is how many requests are
+ * sent, not for how long. Sized from the throughput the good release just measured on
+ * this machine, within [minSeconds, maxSeconds]; an unknown throughput takes the most.
+ */
+export function decisiveSeconds(requestsPerSecond: number | undefined, run: DecisiveRun): number {
+  if (requestsPerSecond === undefined || !(requestsPerSecond > 0)) return run.maxSeconds;
+  const seconds = Math.ceil(run.requests / requestsPerSecond);
+  return Math.min(run.maxSeconds, Math.max(run.minSeconds, seconds));
+}
+
 /** Environment of the deliberately bad revision: web passes the backend's 2 % failures on. */
 export const flakyWebEnvironment = { BACKEND_RETRIES: "0" } as const;
 
@@ -55,7 +74,8 @@ export interface RefusedRelease {
 
 /**
  * Registers web's current task definition again with BACKEND_RETRIES=0 and deploys it
- * by ARN with a short benchmark: the gate's default maxErrorRate (0.01) must refuse it.
+ * by ARN with the input's benchmark: the gate's maxErrorRate (0.01 unless the input
+ * says otherwise) must refuse it.
  */
 export async function flakyRelease(
   system: LocalSystem,
@@ -75,7 +95,7 @@ export async function flakyRelease(
       service: input.service,
       desiredCount: input.desiredCount,
       taskDefinition,
-      benchmark: { ...input.benchmark, durationSeconds: 4, warmupSeconds: 1 },
+      ...(input.benchmark === undefined ? {} : { benchmark: input.benchmark }),
     },
     progress,
     deadlineMs,

@@ -24,7 +24,7 @@ describe("with 30% of ECS requests throttled", () => {
   it("every controller still converges: hosts 3 → 6 → 2, demand walking, P1 + P2 within capacity", async () => {
     // Act: the npm start scenario without the deploy, every ECS call through the faults.
     const outcome: ScenarioOutcome = await runScenario(system, progress, {
-      walkSeconds: 6,
+      walk: { steps: 3, deadlineSeconds: 8 },
       convergeDeadlineMs: 20_000,
     });
 

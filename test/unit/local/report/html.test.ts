@@ -3,13 +3,13 @@ import { renderReport } from "../../../../local/report/html";
 import { sampleReport } from "../../../../local/report/sample";
 
 describe("renderReport", () => {
-  it("is one self-contained page: Chart.js and the data inlined, five charts", () => {
+  it("is one self-contained page: Chart.js and the data inlined, six charts", () => {
     const html = renderReport(sampleReport());
     expect(html).toMatch(/^<!doctype html>/);
     // Booleans, not matchers on the page: a failure would print 200 kB of Chart.js.
     expect(/<script[^>]+src=/.test(html)).toBe(false);
     expect(/(src|href)="https?:/.test(html)).toBe(false);
-    expect(html.match(/<canvas id="/g)).toHaveLength(5);
+    expect(html.match(/<canvas id="/g)).toHaveLength(6);
     expect(html.includes("Chart.js")).toBe(true);
   });
 

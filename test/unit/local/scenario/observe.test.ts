@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  consolidationSteps,
   prioritiesConverged,
   type ServiceCounts,
   type Snapshot,
+  withinCapacity,
 } from "../../../../local/scenario/observe";
 
 function counts(desired: number, running = desired, pending = 0): ServiceCounts {
@@ -63,5 +65,47 @@ describe("priorities converged", () => {
     expect(prioritiesConverged(snapshot(undefined, 9, counts(0), counts(9)))).toBe(false);
     expect(prioritiesConverged(snapshot(4, 9, counts(4, 3, 1), counts(5)))).toBe(false);
     expect(prioritiesConverged(snapshot(4, 9, counts(5), counts(4)))).toBe(false);
+  });
+});
+
+describe("within capacity: P2 only ever has the slots P1 leaves free", () => {
+  it("holds for any split of the capacity, and not above it", () => {
+    expect(withinCapacity(snapshot(4, 9, counts(4), counts(5)))).toBe(true);
+    expect(withinCapacity(snapshot(4, 9, counts(4), counts(6)))).toBe(false);
+  });
+
+  it("holds while elastic P1 asks for more than there is, as long as P2 asks for nothing", () => {
+    // Demand 9 on 3 slots: P1 9 (six wait for the hosts managed scaling adds), P2 0.
+    expect(withinCapacity(snapshot(9, 3, counts(9, 3, 6), counts(0)))).toBe(true);
+    expect(withinCapacity(snapshot(9, 3, counts(9, 3, 6), counts(1)))).toBe(false);
+  });
+
+  it("counts the capacity the scaler last derived while a leaving host has lowered the cluster's", () => {
+    expect(withinCapacity(snapshot(4, 6, counts(4), counts(5), 9))).toBe(true);
+  });
+});
+
+describe("consolidation steps, read from the host consolidator's summary", () => {
+  it("are the hosts it terminated in the scenario's cluster, not those kept, dry-run or elsewhere", () => {
+    const result = {
+      clusters: [
+        {
+          cluster: "microscale",
+          hosts: [
+            { ec2InstanceId: "i-1", action: "terminated", reason: "empty", tasks: 2 },
+            { ec2InstanceId: "i-2", action: "kept", reason: "young", tasks: 3 },
+            { ec2InstanceId: "i-3", action: "would-terminate", reason: "empty", tasks: 1 },
+          ],
+        },
+        {
+          cluster: "other",
+          hosts: [{ ec2InstanceId: "i-9", action: "terminated", reason: "empty", tasks: 0 }],
+        },
+      ],
+    };
+    expect(consolidationSteps(result, "microscale", 12.5)).toEqual([
+      { t: 12.5, ec2InstanceId: "i-1", reason: "empty", tasks: 2 },
+    ]);
+    expect(consolidationSteps(undefined, "microscale", 1)).toEqual([]);
   });
 });
