@@ -34,49 +34,38 @@ const timeOptions = (yTitle) => ({
     y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: yTitle } },
   },
 });
-const phaseMarkers = {
-  id: "phaseMarkers",
+// A labelled vertical line at each mark's t: where it is drawn, its colours, its label.
+const markers = (id, marks, style) => ({
+  id,
   afterDatasetsDraw(chart) {
     const { ctx, chartArea, scales } = chart;
     ctx.save();
     ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = "#57606a";
-    ctx.strokeStyle = "#8c959f";
-    ctx.setLineDash([2, 3]);
-    for (const phase of report.phases ?? []) {
-      const x = scales.x.getPixelForValue(phase.t);
-      if (x < chartArea.left || x > chartArea.right) continue;
-      ctx.beginPath();
-      ctx.moveTo(x, chartArea.top);
-      ctx.lineTo(x, chartArea.bottom);
-      ctx.stroke();
-      ctx.fillText(phase.label, x + 3, chartArea.top + 10);
-    }
-    ctx.restore();
-  },
-};
-const consolidationMarkers = {
-  id: "consolidationMarkers",
-  afterDatasetsDraw(chart) {
-    const { ctx, chartArea, scales } = chart;
-    ctx.save();
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = "#cf222e";
-    ctx.strokeStyle = "#cf222e";
-    ctx.setLineDash([4, 2]);
-    (report.consolidations ?? []).forEach((step, i) => {
-      const x = scales.x.getPixelForValue(step.t);
+    ctx.fillStyle = style.text;
+    ctx.strokeStyle = style.line;
+    ctx.setLineDash(style.dash);
+    marks().forEach((mark, i) => {
+      const x = scales.x.getPixelForValue(mark.t);
       if (x < chartArea.left || x > chartArea.right) return;
       ctx.beginPath();
-      ctx.moveTo(x, chartArea.top + 14);
+      ctx.moveTo(x, chartArea.top + style.top);
       ctx.lineTo(x, chartArea.bottom);
       ctx.stroke();
-      // Staggered, so steps seconds apart keep readable labels.
-      ctx.fillText("▼ " + step.ec2InstanceId.slice(-6) + " " + step.reason, x + 3, chartArea.bottom - 6 - (i % 3) * 13);
+      ctx.fillText(style.label(mark), x + 3, style.labelY(chartArea, i));
     });
     ctx.restore();
   },
-};
+});
+const phaseMarkers = markers("phaseMarkers", () => report.phases ?? [], {
+  text: "#57606a", line: "#8c959f", dash: [2, 3], top: 0,
+  label: (phase) => phase.label, labelY: (area) => area.top + 10,
+});
+// Staggered labels, so steps seconds apart stay readable.
+const consolidationMarkers = markers("consolidationMarkers", () => report.consolidations ?? [], {
+  text: "#cf222e", line: "#cf222e", dash: [4, 2], top: 14,
+  label: (step) => "▼ " + step.ec2InstanceId.slice(-6) + " " + step.reason,
+  labelY: (area, i) => area.bottom - 6 - (i % 3) * 13,
+});
 const timeChart = (id, datasets, yTitle, markers = [phaseMarkers]) =>
   new Chart(document.getElementById(id), { type: "line", data: { datasets }, options: timeOptions(yTitle), plugins: markers });
 `;
