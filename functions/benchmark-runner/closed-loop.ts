@@ -1,28 +1,30 @@
-import autocannon from "autocannon";
+import { connectionPool } from "./connections";
 import type { LoadRun, LoadRunOptions } from "./load";
+import { Tally } from "./tally";
 
-/** A closed-loop run with autocannon, reduced to the runner's LoadRun. */
+/**
+ * A closed-loop run, as ab and wrk drive one: every connection sends its next request
+ * the moment the previous one settled, so the target sets the pace. Latency is from
+ * when each request was sent. Answers still in flight when the run ends are dropped.
+ */
 export async function runClosedLoop(options: LoadRunOptions): Promise<LoadRun> {
-  const raw = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    timeout: options.timeoutSeconds,
-  });
-  return {
-    total: raw.requests.total,
-    ok: raw["2xx"],
-    non2xx: raw.non2xx,
-    // autocannon counts a timeout as an error too, as LoadRun does.
-    errors: raw.errors,
-    timeouts: raw.timeouts,
-    bytes: raw.throughput.total,
-    latencyMs: {
-      p50: raw.latency.p50,
-      p90: raw.latency.p90,
-      p99: raw.latency.p99,
-      max: raw.latency.max,
+  const tally = new Tally();
+  let measuring = true;
+  const pool = connectionPool(options, {
+    settled(connection, outcome, sinceMs, atMs) {
+      if (!measuring) return;
+      tally.record(outcome, atMs - sinceMs);
+      connection.send(atMs);
     },
-    durationSeconds: raw.duration,
-  };
+    received(bytes) {
+      if (measuring) tally.received(bytes);
+    },
+  });
+  const start = performance.now();
+  for (const connection of pool.connections) connection.send(start);
+  await new Promise((resolve) => setTimeout(resolve, options.durationSeconds * 1000));
+  measuring = false;
+  const durationSeconds = (performance.now() - start) / 1000;
+  pool.close();
+  return tally.figures(durationSeconds);
 }
