@@ -1,7 +1,7 @@
 /**
  * `npm run bench benchmark`: the figures behind deploy-and-benchmark.
  *
- * 1. BenchmarkRunnerFunction (autocannon) against ApacheBench (`ab -k`) on the same local
+ * 1. BenchmarkRunnerFunction against ApacheBench (`ab -k`) on the same local
  *    target, one after the other in one run: requests/s and their ratio, so the runner's
  *    numbers can be read next to the original demo's ApacheBench figures.
  *    Then the same pinned, as issue 16 measures it: the target on core 0, each generator
@@ -33,7 +33,7 @@ const { handler: benchmarkRunner } = await import("../../functions/benchmark-run
 const { lambdaContext } = await import("../support/events");
 
 /** The runner as Lambda would call it, with time to spare. */
-async function autocannonFigures(url: string) {
+async function runnerFigures(url: string) {
   return benchmarkRunner(
     {
       url,
@@ -117,7 +117,7 @@ async function pinnedComparison(target: Workload, url: string): Promise<void> {
     console.log("| load generator | requests/s | generator CPU | saturated |");
     console.log("| --- | ---: | ---: | --- |");
     console.log(
-      `| BenchmarkRunnerFunction (autocannon) | ${fixed(runner.requestsPerSecond)} | ${runner.loadGenerator.cpuPercent} % | ${runner.loadGenerator.saturated} |`,
+      `| BenchmarkRunnerFunction | ${fixed(runner.requestsPerSecond)} | ${runner.loadGenerator.cpuPercent} % | ${runner.loadGenerator.saturated} |`,
     );
     console.log(`| ab -k | ${fixed(ab.requestsPerSecond)} | | |`);
     console.log(
@@ -223,7 +223,7 @@ export async function run(): Promise<void> {
     // 1. runner vs ab on a target that always answers 200 at once
     const target = await server("backend", { FAILURE_RATE: "0", LATENCY_MS: "0" });
     const targetWorkload = started.at(-1) as Workload;
-    const runner = await autocannonFigures(target);
+    const runner = await runnerFigures(target);
     console.log(
       `target: backend bundle, FAILURE_RATE=0, LATENCY_MS=0; ${CONNECTIONS} connections, ${DURATION_SECONDS} s after a ${WARMUP_SECONDS} s warm-up\n`,
     );
@@ -232,7 +232,7 @@ export async function run(): Promise<void> {
       console.log("| load generator | requests/s | requests | failed |");
       console.log("| --- | ---: | ---: | ---: |");
       console.log(
-        `| BenchmarkRunnerFunction (autocannon) | ${fixed(runner.requestsPerSecond)} | ${runner.requests.total} | ${runner.requests.total - runner.requests.ok} |`,
+        `| BenchmarkRunnerFunction | ${fixed(runner.requestsPerSecond)} | ${runner.requests.total} | ${runner.requests.total - runner.requests.ok} |`,
       );
       console.log(`| ab -k | ${fixed(ab.requestsPerSecond)} | ${ab.completed} | ${ab.failed} |`);
       console.log(
@@ -252,7 +252,7 @@ export async function run(): Promise<void> {
     const backend = await server("backend", { FAILURE_RATE: "0.02", LATENCY_MS: "5" });
     for (const retries of ["3", "0"]) {
       const web = await server("web", { BACKEND_URL: backend, BACKEND_RETRIES: retries });
-      const figures = await autocannonFigures(web);
+      const figures = await runnerFigures(web);
       const success = figures.requests.ok / Math.max(1, figures.requests.total);
       console.log(
         `| ${retries} | ${fixed(figures.requestsPerSecond)} | ${figures.requests.total} | ${figures.requests.ok} | ${fixed(success * 100, 2)}% | ${figures.latencyMs.p50} | ${figures.latencyMs.p99} |`,

@@ -16,13 +16,7 @@ import { samEsbuildOptions } from "../../support/sam-esbuild";
 export type BuildKind = "layered" | "whole";
 
 /** What the runtime layer ships; a `layered` build leaves these to it. */
-export const layerExternals = [
-  "@aws-sdk/*",
-  "@aws-lambda-powertools/*",
-  "zod",
-  "autocannon",
-  "hdr-histogram-js",
-];
+export const layerExternals = ["@aws-sdk/*", "@aws-lambda-powertools/*", "zod", "http-parser-js"];
 
 export interface BuiltFunction {
   logicalId: string;

@@ -35,27 +35,37 @@ describe("parseBenchmarkRequest", () => {
   });
 
   it.each([
-    [{}, "url"],
-    [{ url: "not a url" }, "url"],
-    [{ url: "ftp://example.com/" }, "url"],
-    [{ url: "http://x/", durationSeconds: 0 }, "durationSeconds"],
-    [{ url: "http://x/", durationSeconds: -5 }, "durationSeconds"],
-    [{ url: "http://x/", durationSeconds: "10" }, "durationSeconds"],
-    [{ url: "http://x/", connections: 10_000 }, "connections"],
-    [{ url: "http://x/", connections: 2.5 }, "connections"],
-    [{ url: "http://x/", warmupSeconds: -1 }, "warmupSeconds"],
-    [{ url: "http://x/", ratePerSecond: 0 }, "ratePerSecond"],
-    [{ url: "http://x/", maxErrorRate: 1.5 }, "maxErrorRate"],
-    [{ url: "http://x/", maxP99Ms: 0 }, "maxP99Ms"],
-    [{ url: "http://x/", maxThroughputDrop: "0.2" }, "maxThroughputDrop"],
-    [{ url: "http://x/", baseline: { requestsPerSecond: 0 } }, "baseline.requestsPerSecond"],
-  ])("rejects %j with a ValidationError naming %s", (event, field) => {
+    [{}, "url", "must be a string"],
+    [{ url: "not a url" }, "url", "must be an absolute URL"],
+    [{ url: "ftp://example.com/" }, "url", "must use http or https, not ftp:"],
+    [{ url: "http://x/", durationSeconds: 0 }, "durationSeconds", "must be positive"],
+    [{ url: "http://x/", durationSeconds: -5 }, "durationSeconds", "must be positive"],
+    [{ url: "http://x/", durationSeconds: "10" }, "durationSeconds", "must be a number"],
+    [{ url: "http://x/", connections: 10_000 }, "connections", "must be at most 500"],
+    [{ url: "http://x/", connections: 2.5 }, "connections", "must be an integer"],
+    [{ url: "http://x/", warmupSeconds: -1 }, "warmupSeconds", "must not be negative"],
+    [{ url: "http://x/", ratePerSecond: 0 }, "ratePerSecond", "must be positive"],
+    [{ url: "http://x/", maxErrorRate: 1.5 }, "maxErrorRate", "must be at most 1"],
+    [{ url: "http://x/", maxP99Ms: 0 }, "maxP99Ms", "must be positive"],
+    [{ url: "http://x/", maxThroughputDrop: "0.2" }, "maxThroughputDrop", "must be a number"],
+    [
+      { url: "http://x/", baseline: { requestsPerSecond: 0 } },
+      "baseline.requestsPerSecond",
+      "must be positive",
+    ],
+    [
+      { url: "http://x/", durationSeconds: Number.POSITIVE_INFINITY },
+      "durationSeconds",
+      "must be a number",
+    ],
+  ])("rejects %j with a ValidationError naming %s: %s", (event, field, problem) => {
     // Act / Assess
     expect(() => parseBenchmarkRequest(event)).toThrow(ValidationError);
     try {
       parseBenchmarkRequest(event);
     } catch (error) {
       expect((error as ValidationError).field).toBe(field);
+      expect((error as ValidationError).message).toBe(`${field}: ${problem}`);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The exported handler, as Lambda calls it, against a real HTTP server: autocannon,
+ * The exported handler, as Lambda calls it, against a real HTTP server: the load generator,
  * Powertools and the shared wrapper included.
  */
 import { createServer, type Server } from "node:http";
@@ -9,6 +9,7 @@ import { NothingAnsweredError } from "../../../functions/benchmark-runner/benchm
 import { handler } from "../../../functions/benchmark-runner/index";
 import { ValidationError } from "../../../functions/lib/errors";
 import { lambdaContext } from "../../support/events";
+import { refusingPort } from "./closed-port";
 
 vi.hoisted(() => {
   // Before functions/lib/observability creates the Logger and Metrics.
@@ -141,10 +142,7 @@ describe("handler against a local HTTP server", () => {
 
   it("fails with NothingAnsweredError when no request got a response (a closed port)", async () => {
     // Prepare: a port that was just free
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closedPort = await refusingPort();
 
     // Act
     const run = handler(

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOpenLoop } from "../../../functions/benchmark-runner/open-loop";
+import { refusingPort } from "./closed-port";
 
 /**
  * The open-loop generator against a real loopback server whose answers the test
@@ -105,10 +106,7 @@ describe("runOpenLoop", () => {
 
   it("counts refused connections as errors", async () => {
     // Prepare: a port that was just free
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closedPort = await refusingPort();
 
     // Act
     const run = await runOpenLoop({

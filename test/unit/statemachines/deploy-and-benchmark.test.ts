@@ -583,7 +583,7 @@ describe("deploy-and-benchmark executions", () => {
 
     // Assess
     expect(error?.name).toBe("PerformanceGateFailed");
-    expect(error?.cause).toMatch(/maxP99Ms 5 exceeded: p99 latency \d+ ms\./);
+    expect(error?.cause).toMatch(/maxP99Ms 5 exceeded: p99 latency \d+(\.\d+)? ms\./);
   });
 
   it("compares throughput with the last SUCCEEDED run, found with one Query", async () => {

@@ -1,0 +1,250 @@
+import type { AddressInfo } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  HttpConnection,
+  type Outcome,
+  targetOf,
+} from "../../../functions/benchmark-runner/http-connection";
+import { refusingPort } from "./closed-port";
+
+/**
+ * The runner's HTTP client against a raw TCP server that answers each request with bytes
+ * the test writes, so every way an HTTP/1.1 answer can be framed (and broken) is tried.
+ */
+type Answer = (socket: Socket, index: number) => void;
+let server: Server;
+let port: number;
+let answer: Answer = () => {};
+let connectionsSeen = 0;
+let requestsSeen: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    connectionsSeen += 1;
+    let buffered = "";
+    socket.on("error", () => {});
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("latin1");
+      for (let end = buffered.indexOf("\r\n\r\n"); end >= 0; end = buffered.indexOf("\r\n\r\n")) {
+        requestsSeen.push(buffered.slice(0, end + 4));
+        buffered = buffered.slice(end + 4);
+        answer(socket, requestsSeen.length);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** A connection whose settled requests are awaited one by one. */
+function connection(path = "/health?x=1") {
+  const settled: Outcome[] = [];
+  const waiting: ((outcome: Outcome) => void)[] = [];
+  let bytes = 0;
+  const client = new HttpConnection(targetOf(`http://127.0.0.1:${port}${path}`), {
+    settled(_connection, outcome) {
+      const next = waiting.shift();
+      if (next === undefined) settled.push(outcome);
+      else next(outcome);
+    },
+    received(count) {
+      bytes += count;
+    },
+  });
+  const send = () =>
+    new Promise<Outcome>((resolve) => {
+      client.send(performance.now());
+      waiting.push(resolve);
+    });
+  return { client, send, settled, bytes: () => bytes };
+}
+
+const reset = (next: Answer) => {
+  answer = next;
+  connectionsSeen = 0;
+  requestsSeen = [];
+};
+
+const ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+describe("HttpConnection", () => {
+  it("sends a GET for the URL's path and query with its Host, and reuses the connection", async () => {
+    // Prepare
+    reset((socket) => socket.write(ok));
+    const { client, send, bytes } = connection();
+
+    // Act
+    const outcomes = [await send(), await send(), await send()];
+    client.close();
+
+    // Assess
+    expect(outcomes).toEqual([{ status: 200 }, { status: 200 }, { status: 200 }]);
+    expect(connectionsSeen).toBe(1);
+    expect(requestsSeen[0]).toMatch(
+      new RegExp(`^GET /health\\?x=1 HTTP/1\\.1\\r\\nHost: 127\\.0\\.0\\.1:${port}\\r\\n`),
+    );
+    expect(bytes()).toBe(3 * ok.length);
+  });
+
+  it("reads a chunked answer to its end, even one split across writes", async () => {
+    // Prepare: headers and chunks arrive in separate writes
+    reset((socket) => {
+      socket.write("HTTP/1.1 201 Created\r\nTransfer-Enc");
+      setTimeout(() => socket.write("oding: chunked\r\n\r\n5\r\nhello\r\n"), 5);
+      setTimeout(() => socket.write("0\r\n\r\n"), 10);
+    });
+    const { client, send } = connection();
+
+    // Act
+    const outcomes = [await send(), await send()];
+    client.close();
+
+    // Assess: the second request only settles if the first answer's end was found
+    expect(outcomes).toEqual([{ status: 201 }, { status: 201 }]);
+    expect(connectionsSeen).toBe(1);
+  });
+
+  it("opens a new connection after an answer that closes its own", async () => {
+    reset((socket) =>
+      socket.end("HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+    );
+    const { client, send } = connection();
+
+    const outcomes = [await send(), await send()];
+    client.close();
+
+    expect(outcomes).toEqual([{ status: 503 }, { status: 503 }]);
+    expect(connectionsSeen).toBe(2);
+  });
+
+  it("takes an answer without a length as ending with the connection", async () => {
+    reset((socket) => socket.end("HTTP/1.1 200 OK\r\n\r\nall of it"));
+    const { client, send } = connection();
+
+    const outcome = await send();
+    client.close();
+
+    expect(outcome).toEqual({ status: 200 });
+  });
+
+  it("expects no body after a 204 and skips an interim 103", async () => {
+    // Prepare: a 204 with no length on a kept-alive connection, then a 103 before a 200
+    reset((socket, index) =>
+      socket.write(
+        index === 1
+          ? "HTTP/1.1 204 No Content\r\n\r\n"
+          : `HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n${ok}`,
+      ),
+    );
+    const { client, send, settled } = connection();
+
+    // Act
+    const outcomes = [await send(), await send()];
+    client.close();
+
+    // Assess: one settle per request, none for the interim answer
+    expect(outcomes).toEqual([{ status: 204 }, { status: 200 }]);
+    expect(settled).toEqual([]);
+    expect(connectionsSeen).toBe(1);
+  });
+
+  it("fails the request when the answer is not HTTP", async () => {
+    reset((socket) => socket.write("SSH-2.0-OpenSSH_9.6\r\n\r\n"));
+    const { client, send } = connection();
+
+    const outcome = await send();
+    client.close();
+
+    expect(outcome).toEqual({ failed: "error" });
+  });
+
+  it("fails the request when the server closes the connection before answering in full", async () => {
+    // Prepare: the first answer is cut short, the second is whole
+    reset((socket, index) => {
+      if (index === 1) socket.end("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
+      else socket.write(ok);
+    });
+    const { client, send } = connection();
+
+    // Act
+    const outcomes = [await send(), await send()];
+    client.close();
+
+    // Assess: the failure is one request's; the next gets a fresh connection
+    expect(outcomes).toEqual([{ failed: "error" }, { status: 200 }]);
+    expect(connectionsSeen).toBe(2);
+  });
+
+  it("fails a connection refused", async () => {
+    const closedPort = await refusingPort();
+    const outcome = await new Promise<Outcome>((resolve) => {
+      const client = new HttpConnection(targetOf(`http://127.0.0.1:${closedPort}/`), {
+        settled: (_connection, settled) => resolve(settled),
+        received: () => {},
+      });
+      client.send(performance.now());
+    });
+    expect(outcome).toEqual({ failed: "error" });
+  });
+
+  it("times a request out once it has waited its timeout, and not before", async () => {
+    // Prepare: the server never answers
+    reset(() => {});
+    const { client, settled } = connection();
+    client.send(performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Act
+    const now = performance.now();
+    client.expire(now, 10_000);
+    const stillBusy = client.busy;
+    client.expire(now, 40);
+
+    // Assess
+    expect(stillBusy).toBe(true);
+    expect(settled).toEqual([{ failed: "timeout" }]);
+    expect(client.busy).toBe(false);
+    client.close();
+  });
+
+  it("reports the latency base it was given, so an open loop can count from the due time", async () => {
+    // Prepare: the request fell due a second before it was sent
+    reset((socket) => socket.write(ok));
+    const dueAt = performance.now() - 1_000;
+
+    // Act
+    const seen = await new Promise<[number, number]>((resolve) => {
+      const client = new HttpConnection(targetOf(`http://127.0.0.1:${port}/`), {
+        settled: (_connection, _outcome, sinceMs, atMs) => {
+          client.close();
+          resolve([sinceMs, atMs]);
+        },
+        received: () => {},
+      });
+      client.send(dueAt);
+    });
+
+    // Assess
+    expect(seen[0]).toBe(dueAt);
+    expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe("targetOf", () => {
+  it("takes the port from the scheme when the URL has none, and keeps the query", () => {
+    expect(targetOf("https://example.com/a?b=c")).toMatchObject({
+      secure: true,
+      host: "example.com",
+      port: 443,
+    });
+    expect(targetOf("http://[::1]/").host).toBe("::1");
+    expect(targetOf("http://example.com/a?b=c").request.toString("latin1")).toMatch(
+      /^GET \/a\?b=c HTTP\/1\.1\r\nHost: example\.com\r\n/,
+    );
+  });
+});
