@@ -74,30 +74,11 @@ export function placeTask(
   const reject = (reason: PlacementFailureReason, arn: string) => {
     if (!rejections.has(reason)) rejections.set(reason, arn);
   };
-  nextCandidate: for (const candidate of candidates) {
-    for (const expression of request.memberOf) {
-      if (!evaluate(expression, candidate.subjectValues)) {
-        reject("MemberOf placement constraint unsatisfied.", candidate.arn);
-        continue nextCandidate;
-      }
-    }
-    if (request.distinctInstance && candidate.groupTaskCount > 0) {
-      reject("DistinctInstance placement constraint unsatisfied.", candidate.arn);
+  for (const candidate of candidates) {
+    const rejected = rejection(request, candidate);
+    if (rejected !== undefined) {
+      reject(rejected, candidate.arn);
       continue;
-    }
-    if (candidate.remainingCpu < request.cpu) {
-      reject("RESOURCE:CPU", candidate.arn);
-      continue;
-    }
-    if (candidate.remainingMemory < request.memory) {
-      reject("RESOURCE:MEMORY", candidate.arn);
-      continue;
-    }
-    for (const port of request.hostPorts) {
-      if (candidate.portsInUse.has(port)) {
-        reject("RESOURCE:PORTS", candidate.arn);
-        continue nextCandidate;
-      }
     }
     for (let i = 0; i < request.strategy.length; i++) {
       const strategy = request.strategy[i] as PlacementStrategy;
@@ -126,6 +107,30 @@ export function placeTask(
   ];
   const reason = order.find((r) => rejections.has(r)) ?? "RESOURCE:CPU";
   return { placed: false, reason, closest: rejections.get(reason) };
+}
+
+/**
+ * Why the instance cannot take the task, or undefined when it can: the filters of
+ * placeTask, in its order, for callers that choose among instances their own way.
+ */
+export function rejection(
+  request: Omit<PlacementRequest, "strategy">,
+  candidate: PlacementCandidate,
+): PlacementFailureReason | undefined {
+  for (const expression of request.memberOf) {
+    if (!evaluate(expression, candidate.subjectValues)) {
+      return "MemberOf placement constraint unsatisfied.";
+    }
+  }
+  if (request.distinctInstance && candidate.groupTaskCount > 0) {
+    return "DistinctInstance placement constraint unsatisfied.";
+  }
+  if (candidate.remainingCpu < request.cpu) return "RESOURCE:CPU";
+  if (candidate.remainingMemory < request.memory) return "RESOURCE:MEMORY";
+  for (const port of request.hostPorts) {
+    if (candidate.portsInUse.has(port)) return "RESOURCE:PORTS";
+  }
+  return undefined;
 }
 
 function lexicographicallyLess(a: Float64Array, b: Float64Array): boolean {
