@@ -165,8 +165,8 @@ export async function run(): Promise<void> {
         "",
         "Controller passes on a second cluster, through the real SDK clients (cold = the first pass; then the median of 5):",
         "",
-        "| pass | API calls / minimum | calls | cold | per pass |",
-        "| --- | ---: | --- | ---: | ---: |",
+        "| pass | API calls / minimum | calls | cold | per pass | CPU per pass |",
+        "| --- | ---: | --- | ---: | ---: | ---: |",
         ...passRows(passes),
       ].join("\n"),
     );
