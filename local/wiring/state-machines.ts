@@ -85,18 +85,21 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * Substitutions named `…Seconds` are durations (the ASL reads them into `SecondsPath`
- * waits, which aws-local-stepfunctions cannot scale as it scales fixed `Seconds`), so
- * they run on the same clock as schedules, waits and health checks.
+ * Values whose name says they are durations in seconds (default: substitutions named
+ * `…Seconds`, which the ASL reads into `SecondsPath` waits that aws-local-stepfunctions
+ * cannot scale as it scales fixed `Seconds`; a function's `…_SECONDS` variables, see
+ * functions.ts), in real seconds, so they run on the same clock as schedules, waits
+ * and health checks.
  */
 export function scaledDurations(
-  substitutions: Readonly<Record<string, string>>,
+  values: Readonly<Record<string, string>>,
   clock: LocalClock,
+  isDuration: (name: string) => boolean = (name) => name.endsWith("Seconds"),
 ): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(substitutions).map(([name, value]) => {
+    Object.entries(values).map(([name, value]) => {
       const seconds = Number(value);
-      return name.endsWith("Seconds") && Number.isFinite(seconds)
+      return isDuration(name) && value !== "" && Number.isFinite(seconds)
         ? [name, String(clock.realWholeSeconds(seconds))]
         : [name, value];
     }),

@@ -118,6 +118,18 @@ export function readCapacityProviderStrategy(
   return strategy;
 }
 
+/** CreateService's launchType: EC2 (the only one local hosts run), or none given. */
+export function readLaunchType(fields: Fields): { launchType?: "EC2" } {
+  const launchType = fields.string("launchType");
+  if (launchType === undefined) return {};
+  if (launchType !== "EC2") {
+    throw ecsErrors.invalidParameter(
+      `The local cloud runs the EC2 launch type only (its container instances), not ${launchType}.`,
+    );
+  }
+  return { launchType };
+}
+
 /** A desiredCount as given: at least 0. */
 export function readDesiredCount(fields: Fields): number | undefined {
   const desiredCount = fields.integer("desiredCount");

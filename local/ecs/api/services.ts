@@ -16,6 +16,7 @@ import {
   readCapacityProviderStrategy,
   readDeploymentConfiguration,
   readDesiredCount,
+  readLaunchType,
   readLoadBalancers,
   readPlacement,
 } from "./service-settings";
@@ -55,6 +56,7 @@ export function serviceOperations({
         capacityProviderStrategy: readCapacityProviderStrategy(fields, (strategy) =>
           capacityProviders.checkStrategy(cluster, strategy),
         ),
+        ...readLaunchType(fields),
         loadBalancers: readLoadBalancers(fields),
         echoed: givenOnly({
           healthCheckGracePeriodSeconds: fields.integer("healthCheckGracePeriodSeconds"),

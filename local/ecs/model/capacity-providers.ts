@@ -125,8 +125,12 @@ export class CapacityProviders {
     }
   }
 
-  /** The provider a service's tasks run on: its strategy's first, else the cluster's default. */
+  /**
+   * The provider a service's tasks run on: its strategy's first, else the cluster's
+   * default — none for a service created with a launch type, as on AWS.
+   */
   providerOf(service: ServiceRecord): CapacityProviderRecord | undefined {
+    if (service.launchType !== undefined) return undefined;
     const strategy =
       service.capacityProviderStrategy.length > 0
         ? service.capacityProviderStrategy

@@ -154,6 +154,13 @@ export interface ServiceRecord extends ServicePlacement {
   cluster: ClusterRecord;
   /** Empty: the cluster's default strategy applies (or none: the EC2 launch type). */
   capacityProviderStrategy: CapacityProviderStrategyItem[];
+  /**
+   * Given at CreateService: the service runs on whatever container instances are
+   * registered, on no capacity provider — not the cluster's default strategy — so a
+   * task that fits nowhere fails placement instead of waiting (PROVISIONING) for
+   * managed scaling to add a host.
+   */
+  launchType?: "EC2";
   status: "ACTIVE" | "DRAINING" | "INACTIVE";
   desiredCount: number;
   deployments: DeploymentRecord[];

@@ -23,6 +23,7 @@ export interface ServiceInput {
   deploymentConfiguration: DeploymentConfiguration;
   placement: ServicePlacement;
   capacityProviderStrategy: CapacityProviderStrategyItem[];
+  launchType?: "EC2";
   loadBalancers: LoadBalancer[];
   echoed: ServiceSettingsEchoed;
   tags: Tag[];
@@ -69,6 +70,7 @@ export class Services {
       deploymentConfiguration: input.deploymentConfiguration,
       ...input.placement,
       capacityProviderStrategy: input.capacityProviderStrategy,
+      ...(input.launchType === undefined ? {} : { launchType: input.launchType }),
       loadBalancers: input.loadBalancers,
       echoed: input.echoed,
       tags: input.tags,

@@ -137,6 +137,48 @@ describe("ECS capacity providers with managed scaling", () => {
     expect(cloud.managedScaling.latest()[0]?.reservation).toBe(150);
   });
 
+  it("leaves a service of the EC2 launch type off the cluster's default strategy: what fits nowhere fails placement", async () => {
+    // Prepare: one host of two slots, the capacity provider the cluster's default.
+    await capacity({ maxSize: 4, targetCapacity: 100 });
+    await waitFor("the first host", () => inService() === 1);
+
+    // Act: four tasks of the EC2 launch type, as the template's per-host and low-priority services.
+    const { service: created } = await clients.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: "expendable",
+        taskDefinition: "half",
+        desiredCount: 4,
+        launchType: "EC2",
+      }),
+    );
+
+    // Assess: two run, two fail placement (no PROVISIONING), and managed scaling adds no host.
+    expect(created).toMatchObject({ launchType: "EC2" });
+    expect(created).not.toHaveProperty("capacityProviderStrategy");
+    await waitFor("two tasks running", async () => (await running("expendable")) === 2);
+    const { services = [] } = await clients.ecs.send(
+      new DescribeServicesCommand({ cluster, services: ["expendable"] }),
+    );
+    expect(services[0]?.events?.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/was unable to place a task because no container instance met/),
+    );
+    cloud.managedScaling.pass();
+    expect(cloud.managedScaling.latest()[0]).toMatchObject({ hostsNeeded: 0, reservation: 100 });
+    expect(group().desiredCapacity).toBe(1);
+    await expect(
+      clients.ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: "both",
+          taskDefinition: "half",
+          launchType: "EC2",
+          capacityProviderStrategy: [{ capacityProvider: provider, weight: 1 }],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
   it("keeps spare hosts below a target capacity of 50", async () => {
     await capacity({ maxSize: 6, targetCapacity: 50 });
     await service("web", 4);
