@@ -8,9 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { ConsolidationFailedError } from "../../../functions/host-consolidator/consolidate";
 import { CANDIDATE_ATTRIBUTE } from "../../../functions/host-consolidator/snapshot";
-import { cluster, NOW, run, sampleEvent } from "./harness";
-
-const EXPIRED = 700; // seconds a host has been a candidate: past CONSOLIDATE_AFTER_SECONDS (600)
+import { cluster, expiredCandidate, markExpired, NOW, run, sampleEvent } from "./harness";
 
 describe("host consolidator: empty and underutilized hosts", () => {
   it("terminates an empty host first, keeps the underutilized one within the budget, and a busy one", async () => {
@@ -23,7 +21,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("low-priority", empty, 2);
     c.run("web", under);
     c.run("big", busy);
-    for (const h of [empty, under, busy]) c.markSince(h, EXPIRED);
+    markExpired(c, empty, under, busy);
 
     const { summary, host } = await run(c);
 
@@ -54,7 +52,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     const [a, b, keeper] = [c.addHost(), c.addHost(), c.addHost()];
     c.run("web", a);
     c.run("web", b);
-    for (const h of [a, b, keeper]) c.markSince(h, EXPIRED);
+    markExpired(c, a, b, keeper);
 
     const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
 
@@ -71,7 +69,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("web", two, 2);
     c.run("web", one, 1);
     c.run("web", target, 1);
-    for (const h of [two, one, target]) c.markSince(h, EXPIRED);
+    markExpired(c, two, one, target);
 
     await run(c);
 
@@ -87,7 +85,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("web", a);
     c.run("web", b);
     c.run("web", full, 2);
-    for (const h of [a, b, full]) c.markSince(h, EXPIRED);
+    markExpired(c, a, b, full);
 
     const { host } = await run(c, { DISRUPTION_BUDGET: "3" });
 
@@ -98,10 +96,8 @@ describe("host consolidator: empty and underutilized hosts", () => {
 
   it("standalone tasks (RunTask) keep their host: nothing would start them elsewhere", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
+    const h = expiredCandidate(c);
     c.run("nightly-report", h);
-    c.markSince(h, EXPIRED);
 
     const { host } = await run(c);
 
@@ -112,10 +108,8 @@ describe("host consolidator: empty and underutilized hosts", () => {
   it("DAEMON tasks do not keep a host", async () => {
     const c = cluster();
     c.addService({ name: "logs", daemon: true, cpu: 64, memory: 64 });
-    const h = c.addHost();
-    c.addHost();
+    const h = expiredCandidate(c);
     c.run("logs", h);
-    c.markSince(h, EXPIRED);
 
     const { host } = await run(c);
 
@@ -126,11 +120,9 @@ describe("host consolidator: empty and underutilized hosts", () => {
 describe("host consolidator: expendable tasks", () => {
   it("a host running only expendable and per-host tasks is empty", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
+    const h = expiredCandidate(c);
     c.run("agent", h);
     c.run("low-priority", h, 3);
-    c.markSince(h, EXPIRED);
 
     const { host } = await run(c);
 
@@ -143,8 +135,7 @@ describe("host consolidator: expendable tasks", () => {
     const h = c.addHost({ cpu: 2048, memory: 4096 });
     const other = c.addHost({ cpu: 1024, memory: 2048 });
     c.run("low-priority", h, 3);
-    c.markSince(h, EXPIRED);
-    c.markSince(other, EXPIRED);
+    markExpired(c, h, other);
 
     const { host } = await run(c, { EXPENDABLE_SERVICES: "" });
 
@@ -198,7 +189,7 @@ describe("host consolidator: the candidate clock lives in ECS", () => {
     const h = c.addHost({ cpu: 1024, memory: 2048 });
     c.addHost({ cpu: 512, memory: 1024 });
     c.run("web", h, 2);
-    c.markSince(h, EXPIRED);
+    markExpired(c, h);
 
     const { host } = await run(c);
 
@@ -235,9 +226,7 @@ describe("host consolidator: limits", () => {
   it("never more than DISRUPTION_BUDGET draining: a host already DRAINING uses the budget", async () => {
     const c = cluster();
     c.addHost({ status: "DRAINING" });
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    const h = expiredCandidate(c);
 
     const { host, summary } = await run(c);
 
@@ -253,9 +242,7 @@ describe("host consolidator: limits", () => {
   it("an instance already Terminating in the group uses the budget too", async () => {
     const c = cluster();
     c.addHost({ lifecycleState: "Terminating:Wait" });
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    const h = expiredCandidate(c);
 
     const { host } = await run(c);
 
@@ -266,7 +253,7 @@ describe("host consolidator: limits", () => {
   it("a percent budget is of the group's size, rounded up", async () => {
     const c = cluster();
     const hosts = [c.addHost(), c.addHost(), c.addHost(), c.addHost(), c.addHost()];
-    for (const h of hosts) c.markSince(h, EXPIRED);
+    markExpired(c, ...hosts);
 
     const { summary } = await run(c, { DISRUPTION_BUDGET: "30%" });
 
@@ -279,7 +266,7 @@ describe("host consolidator: limits", () => {
     const c = cluster();
     c.groups.set("hosts", { name: "hosts", minSize: 2, maxSize: 10, desiredCapacity: 0 });
     const hosts = [c.addHost(), c.addHost(), c.addHost()];
-    for (const h of hosts) c.markSince(h, EXPIRED);
+    markExpired(c, ...hosts);
 
     const { summary } = await run(c, { DISRUPTION_BUDGET: "10" });
 
@@ -291,7 +278,7 @@ describe("host consolidator: limits", () => {
     const c = cluster();
     const young = c.addHost({ ageSeconds: 899 });
     c.addHost();
-    c.markSince(young, EXPIRED);
+    markExpired(c, young);
 
     const { host } = await run(c);
 
@@ -306,7 +293,7 @@ describe("host consolidator: limits", () => {
     c.addHost({ cpu: 1024, memory: 2048, id: "full" });
     c.run("web", h);
     c.run("web", c.hosts.get("full"), 2);
-    c.markSince(h, EXPIRED);
+    markExpired(c, h);
 
     const { host } = await run(c, { DISRUPTION_BUDGET: "5" });
 
@@ -321,7 +308,7 @@ describe("host consolidator: limits", () => {
     const h = c.addHost();
     c.groups.set("hosts", { name: "hosts", minSize: 0, maxSize: 10, desiredCapacity: 1 });
     c.run("web", h);
-    c.markSince(h, EXPIRED);
+    markExpired(c, h);
 
     const { host } = await run(c);
 
@@ -341,7 +328,7 @@ describe("host consolidator: placement of the tasks that would move", () => {
     const a = c.addHost({ attributes: { "ecs.availability-zone": "us-east-1a" } });
     c.addHost({ attributes: { "ecs.availability-zone": "us-east-1b" } });
     c.run("zonal", a);
-    c.markSince(a, EXPIRED);
+    markExpired(c, a);
 
     const { host } = await run(c);
 
@@ -358,8 +345,7 @@ describe("host consolidator: placement of the tasks that would move", () => {
     const b = c.addHost();
     c.run("spread", a);
     c.run("spread", b);
-    c.markSince(a, EXPIRED);
-    c.markSince(b, EXPIRED);
+    markExpired(c, a, b);
 
     const { host } = await run(c);
 
@@ -378,8 +364,7 @@ describe("host consolidator: placement of the tasks that would move", () => {
     c.addHost({ cpu: 4096, memory: 8192 });
     c.run("edge", a);
     c.run("edge", b);
-    c.markSince(a, EXPIRED);
-    c.markSince(b, EXPIRED);
+    markExpired(c, a, b);
 
     const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
 
@@ -396,7 +381,7 @@ describe("host consolidator: placement of the tasks that would move", () => {
     const b = c.addHost();
     c.run("edge", a);
     c.run("edge", b);
-    c.markSince(a, EXPIRED);
+    markExpired(c, a);
 
     const { host } = await run(c);
 
@@ -408,9 +393,7 @@ describe("host consolidator: holds", () => {
   it("no host goes while a non-expendable service runs fewer tasks than desired", async () => {
     const c = cluster();
     c.addService({ name: "web", desiredCount: 3, runningCount: 2 });
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    expiredCandidate(c);
 
     const { summary } = await run(c);
 
@@ -420,10 +403,8 @@ describe("host consolidator: holds", () => {
 
   it("no host goes while a non-expendable task waits for a place", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
+    const h = expiredCandidate(c);
     c.run("web", undefined); // PROVISIONING
-    c.markSince(h, EXPIRED);
 
     const { host, summary } = await run(c);
 
@@ -434,10 +415,8 @@ describe("host consolidator: holds", () => {
 
   it("an expendable task waiting for a place does not hold anything", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
+    const h = expiredCandidate(c);
     c.run("low-priority", undefined);
-    c.markSince(h, EXPIRED);
 
     await run(c);
 
@@ -447,9 +426,7 @@ describe("host consolidator: holds", () => {
   it("no host goes during a deployment of a non-expendable service", async () => {
     const c = cluster();
     c.addService({ name: "web", rollout: "IN_PROGRESS" });
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    const h = expiredCandidate(c);
 
     const { host } = await run(c);
 
@@ -463,7 +440,7 @@ describe("host consolidator: dry run, groups, metrics", () => {
     const c = cluster();
     const h = c.addHost();
     const fresh = c.addHost();
-    c.markSince(h, EXPIRED);
+    markExpired(c, h);
     c.run("web", fresh);
 
     const { summary, host } = await run(c, { DRY_RUN: "true" });
@@ -491,9 +468,7 @@ describe("host consolidator: dry run, groups, metrics", () => {
 
   it("a configured group that does not exist is a failed read: nothing is written", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    expiredCandidate(c);
 
     await expect(run(c, { AUTO_SCALING_GROUPS: "hosts,gone" })).rejects.toThrow(/gone/);
     expect(c.writes()).toBe(0);
@@ -501,9 +476,7 @@ describe("host consolidator: dry run, groups, metrics", () => {
 
   it("records candidates and hosts consolidated per cluster", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    expiredCandidate(c);
 
     const { metrics } = await run(c);
 
@@ -554,7 +527,7 @@ describe("host consolidator: never on partial information", () => {
       const fresh = c.addHost();
       const other = c.addHost();
       c.run("web", other);
-      c.markSince(h, EXPIRED);
+      markExpired(c, h);
       c.run("web", fresh);
       c.failNext(operation);
 
@@ -568,9 +541,7 @@ describe("host consolidator: never on partial information", () => {
 
   it("a DescribeContainerInstances answer with failures counts as a failed read", async () => {
     const c = cluster();
-    const h = c.addHost();
-    c.addHost();
-    c.markSince(h, EXPIRED);
+    const h = expiredCandidate(c);
     c.ecsMock.on(DescribeContainerInstancesCommand).resolves({
       containerInstances: [],
       failures: [{ arn: c.instanceArn(h.id), reason: "MISSING" }],
@@ -586,7 +557,7 @@ describe("host consolidator: never on partial information", () => {
     const fresh = c.addHost();
     const other = c.addHost();
     c.run("web", other);
-    c.markSince(h, EXPIRED);
+    markExpired(c, h);
     c.run("web", fresh);
 
     await run(c);

@@ -7,7 +7,7 @@ import {
   type RecordingMetrics,
   recordingObservability,
 } from "../../support/recording";
-import { FakeCluster } from "./fake-cluster";
+import { FakeCluster, type FakeHost } from "./fake-cluster";
 
 export type EventName = "scheduled-tick" | "task-state-change" | "container-instance-state-change";
 
@@ -59,4 +59,23 @@ export async function run(
       return found;
     },
   };
+}
+
+/** Seconds a host has been a candidate in these tests: past CONSOLIDATE_AFTER_SECONDS (600). */
+export const EXPIRED = 700;
+
+/** Marks each host a candidate for EXPIRED seconds: it may go now if it still qualifies. */
+export function markExpired(c: FakeCluster, ...hosts: FakeHost[]): void {
+  for (const host of hosts) c.markSince(host, EXPIRED);
+}
+
+/**
+ * The common case: a host that has been a candidate past CONSOLIDATE_AFTER_SECONDS,
+ * added before an empty host of the same size its tasks may move to.
+ */
+export function expiredCandidate(c: FakeCluster): FakeHost {
+  const host = c.addHost();
+  c.addHost();
+  markExpired(c, host);
+  return host;
 }
