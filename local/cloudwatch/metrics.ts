@@ -1,19 +1,26 @@
-import { cloudwatchErrors, readUnit, type StandardUnit } from "./errors";
+import { cloudwatchErrors, readUnit } from "./errors";
 import { evaluate, type Points, references } from "./math";
 import {
-  type Aggregate,
+  datapointOf,
+  dimensionsOf,
+  identityOf,
+  type Request,
+  readPeriod,
+  samplesOf,
+  timeRange,
+  toMillis,
+  valueSample,
+} from "./request";
+import {
   parseStatistic,
   readExtendedStatistic,
-  type SimpleStatistic,
   type Statistic,
   simpleStatistics,
   statisticOf,
 } from "./statistics";
-import { type Dimension, type MetricIdentity, type Sample, SeriesStore } from "./store";
+import { type Dimension, type MetricIdentity, SeriesStore } from "./store";
 
 export type { Dimension } from "./store";
-
-type Request = Record<string, unknown>;
 
 export interface DatapointQuery {
   namespace: string;
@@ -72,16 +79,7 @@ export class MetricsStore {
     time: number,
   ): void {
     this.store.add({ namespace, metricName, dimensions }, [
-      {
-        time,
-        unit: "Percent",
-        sum: value,
-        count: 1,
-        min: value,
-        max: value,
-        values: [{ value, count: 1 }],
-        percentilesAvailable: true,
-      },
+      { time, unit: "Percent", ...valueSample(value) },
     ]);
   }
 
@@ -299,121 +297,4 @@ export class MetricsStore {
       dimensions,
     }));
   }
-}
-
-function datapointOf(
-  bucket: { time: number; aggregate: Aggregate; unit: StandardUnit },
-  simple: SimpleStatistic[],
-  extended: { percentile: number; name: string }[],
-) {
-  const point: Record<string, unknown> = { Timestamp: bucket.time / 1000, Unit: bucket.unit };
-  for (const stat of simple) point[stat] = statisticOf(stat, bucket.aggregate);
-  if (extended.length > 0) {
-    point.ExtendedStatistics = Object.fromEntries(
-      extended.flatMap((stat) => {
-        const value = statisticOf(stat, bucket.aggregate);
-        return value === undefined ? [] : [[stat.name, value]];
-      }),
-    );
-  }
-  return point;
-}
-
-function timeRange(request: Request): { start: Date; end: Date } {
-  if (request.StartTime === undefined) throw missing("StartTime");
-  if (request.EndTime === undefined) throw missing("EndTime");
-  const start = new Date(toMillis(request.StartTime, "StartTime"));
-  const end = new Date(toMillis(request.EndTime, "EndTime"));
-  if (start >= end) {
-    throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
-  }
-  return { start, end };
-}
-
-/** 1, 5, 10, 20, 30 (high resolution) or a multiple of 60 seconds, as AWS allows. */
-function readPeriod(value: unknown, parameter: string): number {
-  const valid =
-    typeof value === "number" &&
-    Number.isInteger(value) &&
-    (value % 60 === 0 ? value > 0 : [1, 5, 10, 20, 30].includes(value));
-  if (!valid) {
-    throw invalidValue(
-      `The parameter ${parameter} must be 1, 5, 10, 20, 30, or any multiple of 60.`,
-    );
-  }
-  return value;
-}
-
-function identityOf(metric: Request): MetricIdentity {
-  return {
-    namespace: String(metric.Namespace ?? ""),
-    metricName: String(metric.MetricName ?? ""),
-    dimensions: dimensionsOf(metric.Dimensions),
-  };
-}
-
-/** JSON 1.0 timestamps are epoch seconds; accept ISO strings too. */
-function toMillis(value: unknown, name: string): number {
-  if (typeof value === "number") return value * 1000;
-  if (typeof value === "string" && Number.isFinite(Date.parse(value))) return Date.parse(value);
-  throw invalidValue(`The parameter ${name} must be a timestamp.`);
-}
-
-function dimensionsOf(raw: unknown): Dimension[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw invalidValue("Dimensions must be a list.");
-  return raw.map((d: { Name?: unknown; Value?: unknown }) => {
-    if (typeof d.Name !== "string" || typeof d.Value !== "string") {
-      throw invalidValue("Each dimension needs a Name and a Value.");
-    }
-    return { Name: d.Name, Value: d.Value };
-  });
-}
-
-function samplesOf(raw: Request): Omit<Sample, "time" | "unit">[] {
-  if (typeof raw.Value === "number") {
-    const value = raw.Value;
-    return [
-      {
-        sum: value,
-        count: 1,
-        min: value,
-        max: value,
-        values: [{ value, count: 1 }],
-        percentilesAvailable: true,
-      },
-    ];
-  }
-  if (Array.isArray(raw.Values)) {
-    const counts = Array.isArray(raw.Counts) ? (raw.Counts as number[]) : [];
-    return (raw.Values as number[]).map((value, index) => {
-      const count = counts[index] ?? 1;
-      return {
-        sum: value * count,
-        count,
-        min: value,
-        max: value,
-        values: [{ value, count }],
-        percentilesAvailable: true,
-      };
-    });
-  }
-  const statistics = raw.StatisticValues as Request | undefined;
-  if (statistics !== undefined) {
-    const { SampleCount, Sum, Minimum, Maximum } = statistics;
-    if ([SampleCount, Sum, Minimum, Maximum].every((value) => typeof value === "number")) {
-      return [
-        {
-          count: SampleCount as number,
-          sum: Sum as number,
-          min: Minimum as number,
-          max: Maximum as number,
-          values: [],
-          percentilesAvailable: false,
-        },
-      ];
-    }
-    throw invalidValue("StatisticValues needs SampleCount, Sum, Minimum and Maximum.");
-  }
-  throw combination("One of Value, Values or StatisticValues must be given.");
 }
