@@ -1,14 +1,13 @@
 // The polyfill must load before aws-local-stepfunctions (Promise.withResolvers on Node 20).
 import "../../../local/polyfills";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import aslValidator from "asl-validator";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as benchmarkRunner } from "../../../functions/benchmark-runner/index";
 import { substituteDefinition } from "../../../local/stepfunctions/definition";
 import { lambdaContext, sampleEvent } from "../../support/events";
+import { type ScriptedTarget, startScriptedTarget } from "../../support/scripted-target";
 
 /**
  * Every path of statemachines/deploy-and-benchmark.asl.json on aws-local-stepfunctions:
@@ -30,35 +29,16 @@ const PREVIOUS = "arn:aws:ecs:us-east-1:123456789012:task-definition/microscale-
 const NEXT = "arn:aws:ecs:us-east-1:123456789012:task-definition/microscale-web:7";
 const MAX_POLLS = 3;
 
-let target: Server;
+let target: ScriptedTarget;
 let targetUrl: string;
-let targetStatus = 200;
-/** Every n-th answer is a 502 (0: none), as web with BACKEND_RETRIES=0 does about 2 % of the time. */
-let targetFailEvery = 0;
-/** Milliseconds the target waits before answering. */
-let targetDelayMs = 0;
-let targetAnswers = 0;
 
 beforeAll(async () => {
-  target = createServer((_request, response) => {
-    const body = JSON.stringify({ service: "web" });
-    targetAnswers += 1;
-    const status =
-      targetFailEvery > 0 && targetAnswers % targetFailEvery === 0 ? 502 : targetStatus;
-    const answer = () => {
-      response.writeHead(status, { "content-length": Buffer.byteLength(body) });
-      response.end(body);
-    };
-    if (targetDelayMs > 0) setTimeout(answer, targetDelayMs);
-    else answer();
-  });
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
-  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+  target = await startScriptedTarget({ service: "web" });
+  targetUrl = target.url;
 });
 
 afterAll(async () => {
-  target.closeAllConnections();
-  await new Promise((resolve) => target.close(resolve));
+  await target.close();
 });
 
 function definition(substitutions: Partial<Record<string, string>> = {}): StateMachineDefinition {
@@ -321,6 +301,12 @@ async function execute(
   }
 }
 
+/** The sample deploy of a task definition, benchmarked briefly against the local target. */
+const deployTaskDefinition = (
+  handlers: Record<string, TaskHandler>,
+  benchmark: Json = fastBenchmark,
+) => execute({ ...sampleInput("deploy-task-definition"), benchmark }, handlers);
+
 const attribute = (item: Json, name: string) => (item.Item as Record<string, Json>)[name];
 
 describe("deploy-and-benchmark definition", () => {
@@ -342,7 +328,6 @@ describe("deploy-and-benchmark definition", () => {
 describe("deploy-and-benchmark executions", () => {
   it("deploys a task definition, waits for steady state, benchmarks and records the result", async () => {
     // Prepare
-    targetStatus = 200;
     const { handlers, calls } = fakeAws({ polls: [inProgress(1), inProgress(2), steady] });
     const input = { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark };
 
@@ -388,14 +373,10 @@ describe("deploy-and-benchmark executions", () => {
 
   it("is not steady while the old deployment is still listed, even with ours COMPLETED", async () => {
     // Prepare
-    targetStatus = 200;
     const { handlers, calls } = fakeAws({ polls: [oldStillListed, oldStillListed, steady] });
 
     // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers);
 
     // Assess: the service read, then three polls; the benchmark only after the third
     expect(error).toBeUndefined();
@@ -405,7 +386,6 @@ describe("deploy-and-benchmark executions", () => {
 
   it("registers a copy of the current task definition with the new image", async () => {
     // Prepare
-    targetStatus = 200;
     const { handlers, calls } = fakeAws({ polls: [steady] });
     const input = { ...sampleInput("deploy-image"), benchmark: fastBenchmark };
 
@@ -471,10 +451,7 @@ describe("deploy-and-benchmark executions", () => {
     const { handlers, calls } = fakeAws({ polls: [inProgress(0), failed] });
 
     // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers);
 
     // Assess
     expect(error?.name).toBe("DeploymentFailed");
@@ -492,10 +469,7 @@ describe("deploy-and-benchmark executions", () => {
         },
       ],
     });
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers);
     expect(error?.name).toBe("DeploymentReplaced");
     expect(calls.updateService).toHaveLength(2);
   });
@@ -519,16 +493,11 @@ describe("deploy-and-benchmark executions", () => {
   });
 
   it("refuses a release when no request succeeded", async () => {
-    // Prepare: the target answers 503 to everything
-    targetStatus = 503;
+    // Prepare
     const { handlers, calls } = fakeAws({ polls: [steady] });
 
-    // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
-    targetStatus = 200;
+    // Act: the target answers 503 to everything
+    const { error } = await target.while({ status: 503 }, () => deployTaskDefinition(handlers));
 
     // Assess
     expect(error?.name).toBe("PerformanceGateFailed");
@@ -536,16 +505,11 @@ describe("deploy-and-benchmark executions", () => {
   });
 
   it("refuses a release with 2 % errors: rolls back, records figures and verdict, fails naming the threshold", async () => {
-    // Prepare: one answer in 50 is a 502, over the default maxErrorRate of 0.01
-    targetFailEvery = 50;
+    // Prepare
     const { handlers, calls } = fakeAws({ polls: [steady] });
 
-    // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
-    targetFailEvery = 0;
+    // Act: one answer in 50 is a 502, over the default maxErrorRate of 0.01
+    const { error } = await target.while({ failEvery: 50 }, () => deployTaskDefinition(handlers));
 
     // Assess
     expect(error?.name).toBe("PerformanceGateFailed");
@@ -570,16 +534,13 @@ describe("deploy-and-benchmark executions", () => {
   });
 
   it("refuses a release whose p99 is above maxP99Ms", async () => {
-    // Prepare: every answer takes 20 ms
-    targetDelayMs = 20;
+    // Prepare
     const { handlers } = fakeAws({ polls: [steady] });
 
-    // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: { ...fastBenchmark, maxP99Ms: 5 } },
-      handlers,
+    // Act: every answer takes 20 ms
+    const { error } = await target.while({ delayMs: 20 }, () =>
+      deployTaskDefinition(handlers, { ...fastBenchmark, maxP99Ms: 5 }),
     );
-    targetDelayMs = 0;
 
     // Assess
     expect(error?.name).toBe("PerformanceGateFailed");
@@ -603,10 +564,7 @@ describe("deploy-and-benchmark executions", () => {
     const benchmark = { ...fastBenchmark, maxThroughputDrop: 0.25 };
 
     // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers, benchmark);
 
     // Assess
     expect(calls.query).toEqual([
@@ -635,10 +593,7 @@ describe("deploy-and-benchmark executions", () => {
   it("passes maxThroughputDrop on a service's first run, with no baseline to compare", async () => {
     const { handlers, calls } = fakeAws({ polls: [steady], baselineItems: [] });
     const benchmark = { ...fastBenchmark, maxThroughputDrop: 0.25 };
-    const { output, error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark },
-      handlers,
-    );
+    const { output, error } = await deployTaskDefinition(handlers, benchmark);
     expect(error).toBeUndefined();
     expect(calls.query).toHaveLength(1);
     expect(calls.runner[0]).not.toHaveProperty("baseline");
@@ -650,10 +605,7 @@ describe("deploy-and-benchmark executions", () => {
     const { handlers, calls } = fakeAws({ polls: [steady], failUpdateOnCalls: [1, 2] });
 
     // Act
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers);
 
     // Assess
     expect(error?.name).toBe("Ecs.ServiceNotActiveException");
@@ -664,10 +616,7 @@ describe("deploy-and-benchmark executions", () => {
 
   it("retries a throttled ECS call", async () => {
     const { handlers, calls } = fakeAws({ polls: [steady], throttleFirstDescribe: true });
-    const { error } = await execute(
-      { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark },
-      handlers,
-    );
+    const { error } = await deployTaskDefinition(handlers);
     expect(error).toBeUndefined();
     expect(calls.describeServices).toBe(3);
   });
@@ -740,7 +689,6 @@ describe("deploy-and-benchmark on your own cluster (no load balancer of the stac
 
   it("benchmarks the base URL the input gives, with its path", async () => {
     // Prepare
-    targetStatus = 200;
     const { handlers, calls } = fakeAws({ polls: [steady] });
     const input = {
       ...sampleInput("deploy-task-definition"),
