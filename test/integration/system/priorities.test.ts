@@ -31,6 +31,23 @@ describe("a demand sequence: P1 follows demand, P2 takes the rest, never above c
     // the boot takes longer): the group is brought to 4 hosts, whatever it started from.
     const group = system.cloud.autoscaling.group(system.names.hostGroup);
     joinHosts(system, 4 - (group?.desiredCapacity ?? 0));
+    // The hosts boot after a delay, longer under load: a demand written before all four
+    // are ACTIVE and web and backend are placed converges on a smaller capacity than the
+    // demands after it, so the test waits for the cluster it measures.
+    const { cluster, services } = system.names;
+    const steady = (service: string) => {
+      const described = system.cloud.ecs.describeService(cluster, service);
+      return (
+        (described?.desiredCount ?? 0) > 0 &&
+        described?.runningCount === described?.desiredCount &&
+        described?.pendingCount === 0
+      );
+    };
+    const settled = await recorder.until(
+      (s) => s.hosts.active === 4 && steady(services.web) && steady(services.backend),
+      20_000,
+    );
+    expect(settled.ok, JSON.stringify(settled.snapshot)).toBe(true);
     const demands = [4, 9, 0, 7, 2];
     const reached: { demand: number; capacity: number; high: number; low: number }[] = [];
 
