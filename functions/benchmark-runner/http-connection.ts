@@ -47,6 +47,9 @@ export interface ConnectionEvents {
   received(bytes: number): void;
 }
 
+/** Each plain socket reads into a buffer this big (answers are read as they arrive, in pieces if larger). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** No body follows these statuses, whatever the headers say (RFC 9110 §6.4.1). */
 const hasNoBody = (status: number) => status < 200 || status === 204 || status === 304;
 
@@ -108,9 +111,30 @@ export class HttpConnection {
   private open(): void {
     this.drop();
     const { host, port, secure } = this.target;
-    const socket = secure
-      ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined })
-      : connectTcp({ host, port });
+    const parser = new HTTPParser(HTTPParser.RESPONSE);
+    const read = (chunk: Buffer, length: number) => {
+      if (!current()) return;
+      this.events.received(length);
+      if (parser.execute(chunk, 0, length) instanceof Error) broken();
+    };
+    // Plain sockets read into one buffer of their own and call back with it, skipping the
+    // stream's Buffer and 'data' event per answer; TLS sockets have no such option.
+    const into = secure ? undefined : Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket =
+      into === undefined
+        ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined })
+        : connectTcp({
+            host,
+            port,
+            onread: {
+              buffer: into,
+              callback: (length) => {
+                read(into, length);
+                return true; // keep reading
+              },
+            },
+          });
+    if (into === undefined) socket.on("data", (chunk: Buffer) => read(chunk, chunk.length));
     socket.setNoDelay(true);
     this.socket = socket;
     this.reusable = true;
@@ -120,7 +144,6 @@ export class HttpConnection {
       this.drop();
       this.settle({ failed: "error" });
     };
-    const parser = new HTTPParser(HTTPParser.RESPONSE);
     let status = 0;
     parser[HTTPParser.kOnHeadersComplete] = (info) => {
       status = info.statusCode;
@@ -134,11 +157,6 @@ export class HttpConnection {
       if (!this.reusable) this.drop();
       this.settle({ status });
     };
-    socket.on("data", (chunk: Buffer) => {
-      if (!current()) return;
-      this.events.received(chunk.length);
-      if (parser.execute(chunk) instanceof Error) broken();
-    });
     socket.on("end", () => {
       // An answer without a length ends with the connection.
       if (current() && parser.finish() instanceof Error) broken();

@@ -4,8 +4,9 @@
  * 1. BenchmarkRunnerFunction against ApacheBench (`ab -k`) on the same local
  *    target, one after the other in one run: requests/s and their ratio, so the runner's
  *    numbers can be read next to the original demo's ApacheBench figures.
- *    Then the same pinned, as issue 16 measures it: the target on core 0, each generator
- *    on core 1 (taskset), with the runner's own CPU.
+ *    Then issue 16's measure (./benchmark-pinned.ts): the target on core 0, each
+ *    generator on core 1 (taskset), interleaved rounds, the median ratio and each
+ *    generator's own CPU.
  * 2. The web + backend pair with the backend failing 2% of calls: requests/s and success
  *    rate with the web's retries, and without them (BACKEND_RETRIES=0) for contrast.
  * 3. The open-loop runner (ratePerSecond): requests/s achieved against requested.
@@ -16,9 +17,9 @@
  * never shares an event loop with the server it measures.
  */
 import { execFile } from "node:child_process";
-import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { bundleAll, startServer, stopAll, type Workload } from "../unit/containers/processes";
+import { canPin, pinnedComparison } from "./benchmark-pinned";
 
 const exec = promisify(execFile);
 
@@ -55,22 +56,16 @@ async function abAvailable(): Promise<boolean> {
   }
 }
 
-/** `ab -k`, time-bound like the runner (with its own warm-up run, discarded); `cores` pins it. */
-async function abFigures(
-  url: string,
-  { connections = CONNECTIONS, seconds = DURATION_SECONDS, cores = "" } = {},
-) {
+/** `ab -k`, time-bound like the runner (with its own warm-up run, discarded). */
+async function abFigures(url: string) {
   // -t implies -n 50000 unless a later -n lifts it: the run must be bound by time, not count.
   const common = (time: number) => [
-    ...["-k", "-q", "-c", String(connections), "-s", "10"],
+    ...["-k", "-q", "-c", String(CONNECTIONS), "-s", "10"],
     ...["-t", String(time), "-n", "100000000"],
   ];
-  const run = (args: string[]) =>
-    cores === ""
-      ? exec("ab", args, { maxBuffer: 1 << 20 })
-      : exec("taskset", ["-c", cores, "ab", ...args], { maxBuffer: 1 << 20 });
+  const run = (args: string[]) => exec("ab", args, { maxBuffer: 1 << 20 });
   await run([...common(WARMUP_SECONDS), url]);
-  const { stdout } = await run([...common(seconds), url]);
+  const { stdout } = await run([...common(DURATION_SECONDS), url]);
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
   return {
     requestsPerSecond: number(/Requests per second:\s+([\d.]+)/),
@@ -81,53 +76,6 @@ async function abFigures(
 }
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
-/** True when this machine can pin processes to separate cores (taskset, two CPUs or more). */
-async function canPin(): Promise<boolean> {
-  try {
-    await exec("taskset", ["-V"]);
-    return availableParallelism() >= 2;
-  } catch {
-    return false;
-  }
-}
-
-/** Pins a process and all its threads to one core (`taskset -a -cp`). */
-const pin = (pid: number, cores: string) => exec("taskset", ["-a", "-cp", cores, String(pid)]);
-
-/**
- * Issue 16's measure: the runner against `ab -k` with the target pinned to core 0 and
- * each generator to core 1, 16 connections, 4 s; the runner's own CPU tells whether it
- * was the bottleneck.
- */
-async function pinnedComparison(target: Workload, url: string): Promise<void> {
-  const connections = 16;
-  const seconds = 4;
-  const allCores = `0-${availableParallelism() - 1}`;
-  await pin(target.process.pid as number, "0");
-  await pin(process.pid, "1");
-  try {
-    const runner = await benchmarkRunner(
-      { url, durationSeconds: seconds, connections, warmupSeconds: WARMUP_SECONDS },
-      lambdaContext({ remainingMs: 120_000 }),
-    );
-    const ab = await abFigures(url, { connections, seconds, cores: "1" });
-    console.log(
-      `pinned: target on core 0, each generator on core 1; ${connections} connections, ${seconds} s\n`,
-    );
-    console.log("| load generator | requests/s | generator CPU | saturated |");
-    console.log("| --- | ---: | ---: | --- |");
-    console.log(
-      `| BenchmarkRunnerFunction | ${fixed(runner.requestsPerSecond)} | ${runner.loadGenerator.cpuPercent} % | ${runner.loadGenerator.saturated} |`,
-    );
-    console.log(`| ab -k | ${fixed(ab.requestsPerSecond)} | | |`);
-    console.log(
-      `\nrunner / ab requests/s ratio, pinned: ${fixed(runner.requestsPerSecond / ab.requestsPerSecond, 2)}\n`,
-    );
-  } finally {
-    await pin(process.pid, allCores);
-    await pin(target.process.pid as number, allCores);
-  }
-}
 
 /** The open-loop runner at a few rates: what it achieved against what was asked. */
 async function openLoopRates(url: string): Promise<void> {
@@ -238,8 +186,11 @@ export async function run(): Promise<void> {
       console.log(
         `\nrunner / ab requests/s ratio: ${fixed(runner.requestsPerSecond / ab.requestsPerSecond, 2)}\n`,
       );
-      if (await canPin()) await pinnedComparison(targetWorkload, target);
-      else console.log("skip pinned comparison: needs taskset and two cores\n");
+      if (await canPin()) {
+        await pinnedComparison(targetWorkload.process.pid as number, target, (event) =>
+          benchmarkRunner(event, lambdaContext({ remainingMs: 120_000 })),
+        );
+      } else console.log("skip pinned comparison: needs taskset and two cores\n");
     } else {
       console.log("skip: ab not installed (Debian package apache2-utils); runner alone:");
       console.log(`BenchmarkRunnerFunction: ${fixed(runner.requestsPerSecond)} requests/s\n`);
