@@ -13,6 +13,10 @@
  * start-up, subtracted to give the import's CPU). Every kind of sample is interleaved
  * round by round, so load on the machine falls on all of them alike; figures are
  * medians, and on a busy machine the ratios are what to read.
+ *
+ * Then the benchmark runner's first invocation after its cold import, and its second
+ * (./cold-start/first-invocation.ts): a smaller import that only moved work into the
+ * first call would show there.
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +24,11 @@ import { join } from "node:path";
 import { type FunctionSource, functionSources } from "../../local/template/functions";
 import { readTemplate } from "../../local/template/read";
 import { type BuildKind, type BuiltFunction, buildFunction } from "./cold-start/build";
+import {
+  type FirstInvocationSample,
+  firstInvocation,
+  RUN_SECONDS,
+} from "./cold-start/first-invocation";
 import { type ColdSample, coldImport, lambdaEnvironment, median } from "./cold-start/measure";
 
 const ROUNDS = 9;
@@ -108,6 +117,34 @@ export async function run(): Promise<void> {
       "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, no source maps | bundle layered / whole | template ships |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
       ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    ].join("\n"),
+  );
+  await runnerFirstInvocation(sources, builds);
+}
+
+/** The runner's shipped build, imported and invoked twice in each of ROUNDS fresh processes. */
+async function runnerFirstInvocation(
+  sources: readonly FunctionSource[],
+  builds: Map<string, Record<BuildKind, BuiltFunction>>,
+): Promise<void> {
+  const source = sources.find((candidate) => candidate.logicalId === "BenchmarkRunnerFunction");
+  if (source === undefined) return;
+  const built = builds.get(source.logicalId)?.[shippedBuild(source)];
+  if (built === undefined) return;
+  const samples: FirstInvocationSample[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    samples.push(await firstInvocation(built.modulePath, lambdaEnvironment(source)));
+  }
+  const pick = (key: keyof FirstInvocationSample) => ms(median(samples.map((s) => s[key])));
+  console.log(
+    [
+      "",
+      `BenchmarkRunnerFunction (${shippedBuild(source)} build), median of ${ROUNDS} fresh processes: each imports it, then invokes it twice`,
+      `against a loopback server for a ${RUN_SECONDS} s run; overhead = the call's wall time minus the run it measured.`,
+      "",
+      "| import | first invocation's overhead | second invocation's overhead |",
+      "| ---: | ---: | ---: |",
+      `| ${pick("importMs")} | ${pick("firstOverheadMs")} | ${pick("secondOverheadMs")} |`,
     ].join("\n"),
   );
 }
