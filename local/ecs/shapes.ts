@@ -9,6 +9,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { parseEcsArn } from "../../functions/lib/ecs-names";
+import type { ClusterCapacityProviders } from "./model/capacity-providers";
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
@@ -28,8 +29,13 @@ import { requiredAttributes } from "./model/required-attributes";
 /** A described container instance always has its ARN. */
 export type DescribedContainerInstance = ContainerInstance & { containerInstanceArn: string };
 
+/**
+ * A cluster as DescribeClusters shows it, with the capacity providers attached to it
+ * and its default strategy (each item with its weight and base, 0 when not given).
+ */
 export function clusterShape(
   cluster: ClusterRecord,
+  providers: ClusterCapacityProviders,
   includeTags: boolean,
   { statistics = false }: { statistics?: boolean } = {},
 ): Cluster {
@@ -74,8 +80,10 @@ export function clusterShape(
         }).map(([name, value]) => ({ name, value: String(value) }))
       : [],
     settings: [{ name: "containerInsights", value: "disabled" }],
-    capacityProviders: [],
-    defaultCapacityProviderStrategy: [],
+    capacityProviders: [...providers.capacityProviders],
+    defaultCapacityProviderStrategy: providers.defaultStrategy.map(
+      ({ capacityProvider, weight = 0, base = 0 }) => ({ capacityProvider, weight, base }),
+    ),
     ...(includeTags ? { tags: cluster.tags } : {}),
   };
 }

@@ -105,14 +105,7 @@ export function capacityProviderOperations({ capacityProviders, clusters }: EcsM
         "defaultCapacityProviderStrategy",
       );
       capacityProviders.putClusterCapacityProviders(cluster, names, strategy);
-      const association = capacityProviders.ofCluster(cluster);
-      return {
-        cluster: {
-          ...clusterShape(cluster, false),
-          capacityProviders: association.capacityProviders,
-          defaultCapacityProviderStrategy: association.defaultStrategy,
-        },
-      };
+      return { cluster: clusterShape(cluster, capacityProviders.ofCluster(cluster), false) };
     },
   };
 }

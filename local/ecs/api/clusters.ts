@@ -12,17 +12,17 @@ import { describeEach, paginate } from "./paging";
 
 const clusterFields = ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"] as const;
 
-export function clusterOperations({ arns, clusters }: EcsModel) {
+export function clusterOperations({ arns, clusters, capacityProviders }: EcsModel) {
   return {
     CreateCluster: (fields: Fields): CreateClusterResponse => {
       const cluster = clusters.create(fields.string("clusterName") ?? "default", fields.tags());
-      return { cluster: clusterShape(cluster, true) };
+      return { cluster: clusterShape(cluster, capacityProviders.ofCluster(cluster), true) };
     },
 
     DeleteCluster: (fields: Fields): DeleteClusterResponse => {
       const cluster = clusters.active(fields.requiredString("cluster"));
       clusters.delete(cluster);
-      return { cluster: clusterShape(cluster, false) };
+      return { cluster: clusterShape(cluster, capacityProviders.ofCluster(cluster), false) };
     },
 
     DescribeClusters: (fields: Fields): DescribeClustersResponse => {
@@ -33,7 +33,9 @@ export function clusterOperations({ arns, clusters }: EcsModel) {
         100,
         (ref) => clusters.find(ref),
         (cluster) =>
-          clusterShape(cluster, include.has("TAGS"), { statistics: include.has("STATISTICS") }),
+          clusterShape(cluster, capacityProviders.ofCluster(cluster), include.has("TAGS"), {
+            statistics: include.has("STATISTICS"),
+          }),
         (ref) => arns.cluster(clusterName(ref)),
       );
       return { clusters: found, failures };

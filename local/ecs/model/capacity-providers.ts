@@ -24,6 +24,12 @@ export interface CapacityProviderRecord {
 
 export type CapacityProviderInput = Omit<CapacityProviderRecord, "arn" | "status">;
 
+/** A cluster's capacity providers (names) and default strategy, as PutClusterCapacityProviders set them. */
+export interface ClusterCapacityProviders {
+  capacityProviders: string[];
+  defaultStrategy: CapacityProviderStrategyItem[];
+}
+
 /**
  * Capacity providers and which clusters use them (PutClusterCapacityProviders): a
  * service with a capacity provider strategy, or none in a cluster with a default one,
@@ -32,10 +38,7 @@ export type CapacityProviderInput = Omit<CapacityProviderRecord, "arn" | "status
  */
 export class CapacityProviders {
   private readonly providers = new Map<string, CapacityProviderRecord>();
-  private readonly associations = new Map<
-    ClusterRecord,
-    { capacityProviders: string[]; defaultStrategy: CapacityProviderStrategyItem[] }
-  >();
+  private readonly associations = new Map<ClusterRecord, ClusterCapacityProviders>();
 
   constructor(private readonly arns: EcsArns) {}
 
@@ -104,10 +107,7 @@ export class CapacityProviders {
     });
   }
 
-  ofCluster(cluster: ClusterRecord): {
-    capacityProviders: string[];
-    defaultStrategy: CapacityProviderStrategyItem[];
-  } {
+  ofCluster(cluster: ClusterRecord): ClusterCapacityProviders {
     return this.associations.get(cluster) ?? { capacityProviders: [], defaultStrategy: [] };
   }
 

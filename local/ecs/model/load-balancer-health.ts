@@ -33,6 +33,11 @@ export class LoadBalancerHealth {
     return this.targetGroupsOf(task).every((arn) => groups.health(arn, task.arn) === "healthy");
   }
 
+  /** Whether the task's service registers it with any target group (it drains before it stops). */
+  hasTargets(task: TaskRecord): boolean {
+    return this.groups !== undefined && this.targetGroupsOf(task).length > 0;
+  }
+
   /** Resolves once the task is deregistered from every target group and drained. */
   async drain(task: TaskRecord): Promise<void> {
     const groups = this.groups;

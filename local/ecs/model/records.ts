@@ -207,6 +207,15 @@ export type TaskStopCode =
   | "UserInitiated"
   | "ServiceSchedulerInitiated";
 
+/**
+ * A task's lastStatus, in the order of the ECS task lifecycle: DEACTIVATING while its
+ * target groups deregister and drain it, STOPPING once its containers are being
+ * stopped (SIGTERM, then SIGKILL after the stop timeout). PROVISIONING, ACTIVATING and
+ * DEPROVISIONING are awsvpc and service-discovery steps the local hosts (bridge and
+ * host networking) never take.
+ */
+export type TaskStatus = "PENDING" | "RUNNING" | "DEACTIVATING" | "STOPPING" | "STOPPED";
+
 export interface TaskRecord {
   arn: string;
   id: string;
@@ -217,7 +226,7 @@ export interface TaskRecord {
   deployment?: DeploymentRecord;
   group: string;
   startedBy?: string;
-  lastStatus: "PENDING" | "RUNNING" | "STOPPED";
+  lastStatus: TaskStatus;
   desiredStatus: "RUNNING" | "STOPPED";
   containers: ContainerRecord[];
   createdAt: Date;

@@ -20,9 +20,12 @@ export interface TaskLifecycleListener {
 }
 
 /**
- * A task from launch to STOPPED: PENDING while the runner starts its containers,
- * RUNNING once all have, STOPPED when every container has exited — asked to (StopTask,
- * the scheduler) or not (an essential container exited, the start failed). The task
+ * A task from launch to STOPPED, in the ECS task lifecycle's order: PENDING while the
+ * runner starts its containers, RUNNING once all have; asked to stop (StopTask, the
+ * scheduler) it is desired STOPPED and DEACTIVATING while its target groups drain it
+ * (a task behind no load balancer skips this), STOPPING while its containers get
+ * SIGTERM (then SIGKILL), and STOPPED when every container has exited. A container
+ * that exits unasked (crash, failed start) stops the task the same way. The task
  * holds its instance's CPU, memory and ports from launch until it is STOPPED.
  */
 export class TaskLifecycle {
@@ -113,8 +116,9 @@ export class TaskLifecycle {
 
   /**
    * Asks the task to stop (desired STOPPED); it is STOPPED once its containers have
-   * exited. A running task behind a load balancer is deregistered and drained first,
-   * and only then sent SIGTERM, so no request in flight to it fails.
+   * exited. A running task behind a load balancer is DEACTIVATING while it is
+   * deregistered and drained, and only then STOPPING (SIGTERM), so no request in
+   * flight to it fails.
    */
   stop(task: TaskRecord, reason: string, stopCode: TaskStopCode): void {
     if (task.desiredStatus === "STOPPED") return;
@@ -122,15 +126,25 @@ export class TaskLifecycle {
     task.stoppingAt = new Date();
     task.stoppedReason = reason;
     task.stopCode = stopCode;
-    this.deps.events.taskChanged(task);
-    if (task.lastStatus !== "RUNNING") {
-      this.deps.runner.stop(task.arn);
+    if (task.lastStatus !== "RUNNING" || !this.deps.loadBalancerHealth.hasTargets(task)) {
+      this.stopContainers(task);
       return;
     }
+    task.lastStatus = "DEACTIVATING";
+    this.deps.events.taskChanged(task);
     void this.deps.loadBalancerHealth
       .drain(task)
       .catch(() => {})
-      .then(() => this.deps.runner.stop(task.arn));
+      .then(() => this.stopContainers(task));
+  }
+
+  /** STOPPING: the runner sends SIGTERM, then SIGKILL after the stop timeout. */
+  private stopContainers(task: TaskRecord): void {
+    if (task.lastStatus === "STOPPED") return;
+    // A task that never ran has nothing to stop gracefully: it goes from PENDING to STOPPED.
+    if (task.lastStatus !== "PENDING") task.lastStatus = "STOPPING";
+    this.deps.events.taskChanged(task);
+    this.deps.runner.stop(task.arn);
   }
 
   private running(task: TaskRecord, bindings: ReadonlyMap<string, NetworkBinding[]>): void {

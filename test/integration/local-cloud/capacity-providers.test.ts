@@ -4,6 +4,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   InvalidParameterException,
   RegisterTaskDefinitionCommand,
@@ -80,6 +81,22 @@ afterEach(async () => {
 });
 
 describe("ECS capacity providers with managed scaling", () => {
+  it("DescribeClusters names the cluster's capacity providers and default strategy", async () => {
+    // Prepare
+    await capacity({ maxSize: 4, targetCapacity: 100 });
+
+    // Act
+    const { clusters = [] } = await clients.ecs.send(
+      new DescribeClustersCommand({ clusters: [cluster] }),
+    );
+
+    // Assess: what lib/auto-scaling-groups.ts reads to find the groups behind a cluster
+    expect(clusters[0]).toMatchObject({
+      capacityProviders: [provider],
+      defaultCapacityProviderStrategy: [{ capacityProvider: provider, weight: 1, base: 0 }],
+    });
+  });
+
   it("describes the provider and refuses a strategy naming one the cluster lacks", async () => {
     await capacity({ maxSize: 4, targetCapacity: 100 });
     const { capacityProviders = [] } = await clients.ecs.send(
