@@ -4,6 +4,7 @@ import { serviceName } from "../lib/ecs-names";
 import {
   definitionSize,
   hostCapacity,
+  type TaskRequirements,
   taskCpu,
   taskMemory,
   taskRequirements,
@@ -135,6 +136,9 @@ export function buildSnapshot(
   for (const g of groups) for (const i of g.instances) groupOfInstance.set(i.instanceId, g.name);
 
   const tasksByHost = new Map<string, HostTask[]>();
+  // Tasks of one service, revision and size ask the same: compiled once, not per task
+  // (10,000 tasks, a handful of kinds).
+  const requirementsOf = new Map<string, TaskRequirements>();
   for (const task of reads.tasks) {
     const host = task.containerInstanceArn;
     if (host === undefined || task.lastStatus === "PROVISIONING") continue;
@@ -148,12 +152,17 @@ export function buildSnapshot(
           `task definition ${task.taskDefinitionArn} of ${task.taskArn} was not read`,
         );
       }
-      const service = services.get((task.group ?? "").slice(SERVICE_GROUP.length));
-      const size = definitionSize(definition);
-      requirements = taskRequirements(entry.group, definition, service?.placementConstraints, {
-        cpu: taskCpu(task.cpu) ?? size.cpu,
-        memory: taskMemory(task.memory) ?? size.memory,
-      });
+      const key = [entry.group, task.taskDefinitionArn, task.cpu, task.memory].join("\u0000");
+      requirements = requirementsOf.get(key);
+      if (requirements === undefined) {
+        const service = services.get((task.group ?? "").slice(SERVICE_GROUP.length));
+        const size = definitionSize(definition);
+        requirements = taskRequirements(entry.group, definition, service?.placementConstraints, {
+          cpu: taskCpu(task.cpu) ?? size.cpu,
+          memory: taskMemory(task.memory) ?? size.memory,
+        });
+        requirementsOf.set(key, requirements);
+      }
     }
     const list = tasksByHost.get(host) ?? [];
     list.push(requirements === undefined ? entry : { ...entry, requirements });
