@@ -1,9 +1,9 @@
 /**
  * Local cloud at cluster scale: 1,000 container instances and 10,000 simulated tasks.
  * Measures one reconcile pass that places every task, a pass with nothing to do, API
- * latency through the real SDK client, and the memory the model takes; then, on a second
- * cluster of that size behind an Auto Scaling group, one pass of each controller that
- * reads a whole cluster (./local-cloud/passes.ts).
+ * latency through the real SDK client, and the memory the model takes; then, on two more
+ * clusters behind Auto Scaling groups (100 and 1,000 hosts), passes of the controllers
+ * that read a whole cluster (./local-cloud/passes.ts).
  */
 import { performance } from "node:perf_hooks";
 import {
@@ -163,7 +163,7 @@ export async function run(): Promise<void> {
     console.log(
       [
         "",
-        "Controller passes on a second cluster, through the real SDK clients (cold = the first pass; then the median of 5):",
+        "Controller passes on two more clusters, through the real SDK clients (cold = the first pass; then the median of 5; CPU = the whole process's, the function's and the emulator's):",
         "",
         "| pass | API calls / minimum | calls | cold | per pass | CPU per pass |",
         "| --- | ---: | --- | ---: | ---: | ---: |",
