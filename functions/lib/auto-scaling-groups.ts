@@ -37,9 +37,11 @@ export async function capacityProviderGroups(
   );
   complete("DescribeCapacityProviders", out.failures);
   return (out.capacityProviders ?? []).flatMap((provider) => {
-    const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
-    // arn:aws:autoscaling:…:autoScalingGroup:<uuid>:autoScalingGroupName/<name>
-    const name = arn?.split("autoScalingGroupName/")[1];
+    const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn ?? "";
+    // arn:aws:autoscaling:…:autoScalingGroup:<uuid>:autoScalingGroupName/<name>, or the
+    // group's name itself: CreateCapacityProvider takes either (CloudFormation's
+    // `!Ref HostAutoScalingGroup` gives the name).
+    const name = arn.startsWith("arn:") ? arn.split("autoScalingGroupName/")[1] : arn;
     return name === undefined || name === "" ? [] : [name];
   });
 }

@@ -111,6 +111,14 @@ describe("ECS capacity providers with managed scaling", () => {
         managedDraining: "ENABLED",
       },
     });
+    // DescribeClusters names the cluster's capacity providers and its default strategy.
+    const { clusters = [] } = await clients.ecs.send(
+      new DescribeClustersCommand({ clusters: [cluster] }),
+    );
+    expect(clusters[0]).toMatchObject({
+      capacityProviders: [provider],
+      defaultCapacityProviderStrategy: [{ capacityProvider: provider, weight: 1 }],
+    });
     await expect(
       clients.ecs.send(
         new CreateServiceCommand({

@@ -631,15 +631,16 @@ describe("priority scaler", () => {
           { name: "MEMORY", type: "INTEGER", integerValue: memory },
         ],
       });
-      function group(maxSize: number, instances: string[]) {
+      function group(
+        maxSize: number,
+        instances: string[],
+        autoScalingGroupArn = "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:0:autoScalingGroupName/hosts",
+      ) {
         ecs.on(DescribeCapacityProvidersCommand).resolves({
           capacityProviders: [
             {
               name: "hosts-cp",
-              autoScalingGroupProvider: {
-                autoScalingGroupArn:
-                  "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:0:autoScalingGroupName/hosts",
-              },
+              autoScalingGroupProvider: { autoScalingGroupArn },
             },
           ],
         });
@@ -694,6 +695,24 @@ describe("priority scaler", () => {
         });
         // P2 gives way first; P1 waits for its slots (they are still held).
         expect(updates()).toEqual([{ cluster, service: "low-priority", desiredCount: 0 }]);
+      });
+
+      it("finds the group a capacity provider names by name, as CloudFormation's !Ref gives it", async () => {
+        demand(20);
+        workers(service("high-priority", 4), service("low-priority", 4));
+        taskDefinitions({ cpu: "256", memory: "512" }, { cpu: "256", memory: "512" });
+        hosts(
+          [host(1, 0, 0, registered(1024, 2048)), host(2, 0, 0, registered(1024, 2048))],
+          ["hosts-cp"],
+        );
+        group(4, ["InService", "InService"], "hosts");
+
+        const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+        expect(summary).toMatchObject({
+          elastic: { groups: [{ name: "hosts", maxSize: 4, instances: 2 }], ceiling: 16 },
+          target: { high: 16, low: 0 },
+        });
       });
 
       it("a capacity provider whose group is gone is missing data: nothing is written", async () => {
