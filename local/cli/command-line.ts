@@ -81,7 +81,7 @@ export async function orExit<T>(booting: Promise<T>): Promise<T> {
  */
 export async function bootFromCommandLine(
   commandLine: CommandLine,
-  options: Pick<SystemOptions, "functionEnvironment"> = {},
+  options: Pick<SystemOptions, "functionEnvironment" | "parameters"> = {},
 ): Promise<LocalSystem> {
   const system = await orExit(
     bootSystem({

@@ -7,6 +7,7 @@
 import { relative } from "node:path";
 import { writeReport } from "../report/write";
 import { readDeployInput } from "../scenario/deploy";
+import { scenarioParameters } from "../scenario/options";
 import { summaryTable } from "../scenario/outcome";
 import { consoleProgress } from "../scenario/progress";
 import { runScenario } from "../scenario/scenario";
@@ -17,7 +18,7 @@ const startedAt = Date.now();
 const commandLine = readCommandLine(process.argv.slice(2), {
   name: "npm start",
   summary:
-    "Boots the local cloud, plays the scenario (hosts 3 → 6 → 2, demand walks, deploy-and-benchmark)\nand writes report/index.html; exit 0 when every controller converged.",
+    "Boots the local cloud, plays the scenario (hosts 3 → 6 → 2, demand walks, demand up: hosts out,\ndemand down: hosts consolidated back, deploy-and-benchmark, its surge host consolidated)\nand writes report/index.html; exit 0 when every controller converged.",
   flags: ["port", "time-scale"],
   timeScale: 30,
 });
@@ -31,6 +32,7 @@ progress.phase(
 const system = await bootFromCommandLine(commandLine, {
   // Reproducible demand: the same walk on every run unless DEMAND_SEED says otherwise.
   functionEnvironment: { DEMAND_SEED: process.env.DEMAND_SEED ?? "42" },
+  parameters: scenarioParameters(commandLine.timeScale),
 });
 progress.info(
   `edge ${system.cloud.endpoint}, cluster ${system.names.cluster}, load balancer ${system.names.loadBalancerUrl}`,

@@ -39,13 +39,33 @@ export function joinHosts(system: LocalSystem, count: number): void {
  * The group's MaxSize, as an operator sets it with UpdateAutoScalingGroup: below the
  * group's size it scales in (never a protected host), and it keeps managed scaling from
  * launching hosts again for the tasks that wait until the controllers have shrunk the
- * services.
+ * services. `minSize`, when given, is set in the same call (MaxSize below MinSize is a
+ * ValidationError).
  */
-export async function limitHosts(system: LocalSystem, maxSize: number): Promise<void> {
+export async function limitHosts(
+  system: LocalSystem,
+  maxSize: number,
+  minSize?: number,
+): Promise<void> {
   await system.clients.autoscaling.send(
     new UpdateAutoScalingGroupCommand({
       AutoScalingGroupName: system.names.hostGroup,
       MaxSize: maxSize,
+      ...(minSize === undefined ? {} : { MinSize: minSize }),
+    }),
+  );
+}
+
+/**
+ * The group's MinSize: the floor the host consolidator never terminates below (and the
+ * group never scales in below). Never above the desired capacity here: a MinSize above
+ * it would launch hosts.
+ */
+export async function floorHosts(system: LocalSystem, minSize: number): Promise<void> {
+  await system.clients.autoscaling.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: system.names.hostGroup,
+      MinSize: Math.min(minSize, hostGroup(system).desiredCapacity),
     }),
   );
 }
@@ -69,6 +89,11 @@ export async function protectHosts(
       ProtectedFromScaleIn: protect,
     }),
   );
+}
+
+/** The group's MinSize now. */
+export function hostFloor(system: LocalSystem): number {
+  return hostGroup(system).minSize;
 }
 
 /** Tasks still on a host (any service, not yet STOPPED). */

@@ -24,6 +24,7 @@ export interface Snapshot {
   capacity: { desired: number; reservation: number | undefined };
   perHost: ServiceCounts;
   web: ServiceCounts;
+  backend: ServiceCounts;
   high: ServiceCounts;
   low: ServiceCounts;
   /** The stored demand value (undefined until the first write). */
@@ -60,14 +61,18 @@ export interface ConsolidatorResult {
   }[];
 }
 
-/** The hosts one consolidator invocation terminated in `cluster` (a dry run's are not). */
+/**
+ * The hosts one consolidator invocation terminated in the cluster (a dry run's are not).
+ * Its summary names the cluster as the trigger did: the name on a schedule, the ARN on
+ * an ECS event — `cluster` lists both.
+ */
 export function consolidationSteps(
   result: ConsolidatorResult | undefined,
-  cluster: string,
+  cluster: readonly string[],
   t: number,
 ): ConsolidationStep[] {
   return (result?.clusters ?? [])
-    .filter((outcome) => outcome.cluster === cluster)
+    .filter((outcome) => cluster.includes(outcome.cluster ?? ""))
     .flatMap((outcome) => outcome.hosts ?? [])
     .filter((host) => host.action === "terminated")
     .map((host) => ({
@@ -85,6 +90,8 @@ export class Observer {
   private seenInvocations = 0;
   /** Every host the consolidator terminated in this cluster, in order. */
   readonly consolidations: ConsolidationStep[] = [];
+  /** Why the consolidator's latest round kept or chose each host of this cluster. */
+  latestRound: { t: number; reasons: string[] } | undefined;
   private readonly taskSizes = new Map<string, ReturnType<typeof taskSize>>();
   private readonly unsubscribe: () => void;
 
@@ -152,7 +159,12 @@ export class Observer {
     record: { startedAt: number; durationMs: number },
   ): void {
     const t = Math.round((record.startedAt + record.durationMs - this.started) / 100) / 10;
-    this.consolidations.push(...consolidationSteps(result, this.system.names.cluster, t));
+    const names = [this.system.names.cluster, this.system.names.clusterArn];
+    this.consolidations.push(...consolidationSteps(result, names, t));
+    const outcome = result?.clusters?.find((c) => names.includes(c.cluster ?? ""));
+    if (outcome !== undefined) {
+      this.latestRound = { t, reasons: (outcome.hosts ?? []).map((host) => host.reason ?? "") };
+    }
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -185,6 +197,7 @@ export class Observer {
       },
       perHost: this.service(services.perHost),
       web: this.service(services.web),
+      backend: this.service(services.backend),
       high,
       low,
       demand: this.demand,
@@ -234,6 +247,27 @@ export function prioritiesConverged(snapshot: Snapshot): boolean {
 export function withinCapacity(snapshot: Snapshot): boolean {
   const capacity = Math.max(snapshot.clusterCapacity, snapshot.scalerCapacity ?? 0);
   return snapshot.low.desired <= Math.max(0, capacity - snapshot.high.desired);
+}
+
+/**
+ * Reasons a round keeps a host that no later round will change by itself: the host
+ * consolidator has gone as far as it can while nothing else moves.
+ */
+const settledReasons = new Set(["busy", "min-size", "standalone-task", "unmanaged"]);
+
+/** Whether a consolidator round left nothing to do: no candidate, nothing waiting or draining. */
+export function consolidationSettled(round: { reasons: readonly string[] } | undefined): boolean {
+  return round?.reasons.every((reason) => settledReasons.has(reason)) === true;
+}
+
+/** The services whose tasks must never drop below their desired count while hosts go. */
+export const nonExpendable = ["web", "backend", "high"] as const;
+
+/** Each non-expendable service running fewer tasks than it wants in this sample. */
+export function belowDesired(snapshot: Snapshot): string[] {
+  return nonExpendable
+    .filter((key) => snapshot[key].running < snapshot[key].desired)
+    .map((key) => `${key} ${snapshot[key].running}/${snapshot[key].desired}`);
 }
 
 export function describeCounts(snapshot: Snapshot): string {

@@ -18,6 +18,12 @@ export interface ScenarioOptions {
   walk: { steps: number; deadlineSeconds: number };
   /** How long a controller may take to converge after a change. */
   convergeDeadlineMs: number;
+  /**
+   * Demand up to `highDemand` (hosts out for P1), then down to `lowDemand` (hosts back
+   * by the host consolidator, within `consolidateDeadlineMs`); undefined skips both, and
+   * the consolidation after the rollouts.
+   */
+  rightSizing?: { highDemand: number; lowDemand: number; consolidateDeadlineMs: number };
   /** The deploy-and-benchmark input; undefined skips the phase. */
   deploy?: DeployInput;
   /**
@@ -42,8 +48,27 @@ export const defaultScenarioOptions: Omit<ScenarioOptions, "deploy"> = {
   hosts: { initial: 3, peak: 6, final: 2 },
   walk: { steps: 3, deadlineSeconds: 20 },
   convergeDeadlineMs: 20_000,
+  rightSizing: { highDemand: 9, lowDemand: 1, consolidateDeadlineMs: 20_000 },
   releaseBenchmark: { durationSeconds: 4, warmupSeconds: 1, maxErrorRate: 0.005 },
   refusal: { requests: 800, maxSeconds: 15 },
   deployDeadlineMs: 90_000,
   sampleIntervalMs: 200,
 };
+
+/**
+ * Template parameters the scenario boots with, as `sam deploy --parameter-overrides`
+ * gives them: the host consolidator's clocks short enough to act within seconds — a
+ * candidate for 30 s and hosts older than 60 s on the scenario's clock. The functions
+ * read real time (a host's registeredAt, their own Date.now()), so the seconds are
+ * divided by the time scale: 1 s and 2 s at ×30. One host draining at a time (the
+ * default budget). The AWS defaults (600 s, 900 s) fit a real cluster.
+ */
+export function scenarioParameters(timeScale: number): Record<string, string> {
+  const real = (scenarioSeconds: number) =>
+    String(Math.max(1, Math.round(scenarioSeconds / timeScale)));
+  return {
+    ConsolidateAfterSeconds: real(30),
+    MinHostAgeSeconds: real(60),
+    DisruptionBudget: "1",
+  };
+}

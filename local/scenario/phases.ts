@@ -1,5 +1,5 @@
 import { type DeployInput, recordedRuns } from "./deploy";
-import { activeHosts, inGroup, joinHosts, limitHosts, protectHosts } from "./hosts";
+import { activeHosts, floorHosts, inGroup, joinHosts, limitHosts, protectHosts } from "./hosts";
 import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
 import { decisiveSeconds, flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
 import {
@@ -19,8 +19,14 @@ import {
 export async function hostsJoin(context: ScenarioContext): Promise<void> {
   const { system, progress, options } = context;
   progress.phase("hosts join", `${options.hosts.initial} → ${options.hosts.peak}`);
+  // Each join raises the group's MinSize with it: the operator's floor, which the host
+  // consolidator never goes below, so the hosts chosen here stay until they are let go.
+  const join = async (count: number) => {
+    joinHosts(system, count);
+    await floorHosts(system, Number.POSITIVE_INFINITY);
+  };
   // The first host alone, so the web and backend tasks land together on the host that stays.
-  joinHosts(system, 1);
+  await join(1);
   const first = await context.recorder.until(
     (s) => s.web.running === s.web.desired && s.web.desired > 0 && perHostConverged(s),
     options.convergeDeadlineMs,
@@ -28,11 +34,13 @@ export async function hostsJoin(context: ScenarioContext): Promise<void> {
   progress.info(
     `first host: web ${first.snapshot.web.running}/${first.snapshot.web.desired} running, per-host ${first.snapshot.perHost.running}`,
   );
-  joinHosts(system, options.hosts.initial - 1);
+  await join(options.hosts.initial - 1);
   progress.info(`${options.hosts.initial - 1} more hosts register`);
   await expectPerHost(context, `${options.hosts.initial} hosts`);
-  joinHosts(system, options.hosts.peak - options.hosts.initial);
-  progress.info(`${options.hosts.peak - options.hosts.initial} more hosts register`);
+  await join(options.hosts.peak - options.hosts.initial);
+  progress.info(
+    `${options.hosts.peak - options.hosts.initial} more hosts register (MinSize ${options.hosts.peak}: the consolidator keeps them)`,
+  );
   await expectPerHost(context, `${options.hosts.peak} hosts`);
 }
 
@@ -117,9 +125,9 @@ export async function hostsLeave(context: ScenarioContext): Promise<void> {
   // for the tasks that wait meanwhile), then may grow to MaxHosts again.
   const kept = keep.map((host) => host.ec2InstanceId);
   await protectHosts(system, kept, true);
-  await limitHosts(system, options.hosts.final);
+  await limitHosts(system, options.hosts.final, options.hosts.final);
   progress.info(
-    `UpdateAutoScalingGroup MaxSize ${options.hosts.final}: ${leaving.length} hosts scale in, managed draining sets them DRAINING`,
+    `UpdateAutoScalingGroup MinSize and MaxSize ${options.hosts.final}: ${leaving.length} hosts scale in, managed draining sets them DRAINING`,
   );
   await expectPerHost(context, `${options.hosts.final} ACTIVE hosts (${leaving.length} draining)`);
   const gone = await recorder.until(

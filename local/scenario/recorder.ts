@@ -40,6 +40,11 @@ export class Recorder {
     return this.observer.consolidations;
   }
 
+  /** The host consolidator's latest round in the cluster: why it kept or chose each host. */
+  get latestConsolidatorRound(): { t: number; reasons: string[] } | undefined {
+    return this.observer.latestRound;
+  }
+
   get latest(): Snapshot | undefined {
     return this.last;
   }

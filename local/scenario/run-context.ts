@@ -51,6 +51,8 @@ export const controllerNames = {
   priorities: "priority scaler (PriorityScalerFunction)",
   demand: `demand randomizer (${demandRandomizerId})`,
   deploy: "deploy-and-benchmark (DeployAndBenchmarkStateMachine)",
+  scaleOut: "managed scaling (HostCapacityProvider)",
+  consolidator: "host consolidator (HostConsolidatorFunction)",
 } as const;
 
 export function startScenario(

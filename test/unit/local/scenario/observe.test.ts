@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  belowDesired,
+  consolidationSettled,
   consolidationSteps,
   prioritiesConverged,
   type ServiceCounts,
@@ -24,6 +26,7 @@ function snapshot(
     capacity: { desired: capacity > 0 ? 2 : 0, reservation: 100 },
     perHost: counts(2),
     web: counts(2),
+    backend: counts(2),
     high,
     low,
     demand,
@@ -103,9 +106,40 @@ describe("consolidation steps, read from the host consolidator's summary", () =>
         },
       ],
     };
-    expect(consolidationSteps(result, "microscale", 12.5)).toEqual([
+    const names = ["microscale", "arn:aws:ecs:us-east-1:000000000000:cluster/microscale"];
+    expect(consolidationSteps(result, names, 12.5)).toEqual([
       { t: 12.5, ec2InstanceId: "i-1", reason: "empty", tasks: 2 },
     ]);
-    expect(consolidationSteps(undefined, "microscale", 1)).toEqual([]);
+    // An ECS event names the cluster by its ARN, and the summary with it.
+    const byArn = { clusters: [{ ...result.clusters[0], cluster: names[1] }] };
+    expect(consolidationSteps(byArn, names, 3).map((step) => step.ec2InstanceId)).toEqual(["i-1"]);
+    expect(consolidationSteps(undefined, names, 1)).toEqual([]);
+  });
+});
+
+describe("below desired: a non-expendable service running fewer tasks than it wants", () => {
+  it("names web, backend and P1 when they run short, never P2 or the per-host service", () => {
+    const steady = snapshot(4, 9, counts(4), counts(5));
+    expect(belowDesired(steady)).toEqual([]);
+    expect(belowDesired({ ...steady, web: counts(2, 1, 1), high: counts(4, 3) })).toEqual([
+      "web 1/2",
+      "high 3/4",
+    ]);
+    expect(belowDesired({ ...steady, backend: counts(2, 1) })).toEqual(["backend 1/2"]);
+    // P2 is expendable and the per-host service follows the hosts: neither counts.
+    expect(belowDesired({ ...steady, low: counts(5, 2), perHost: counts(2, 1) })).toEqual([]);
+    // Surplus (a rollout's surge, a shrink still stopping) is not a shortfall.
+    expect(belowDesired({ ...steady, web: counts(2, 4) })).toEqual([]);
+  });
+});
+
+describe("consolidation settled: the consolidator's round left nothing to do", () => {
+  it("holds when every host is kept as busy or at MinSize, not while one waits, is young or drains", () => {
+    expect(consolidationSettled({ reasons: ["busy", "min-size", "busy"] })).toBe(true);
+    expect(consolidationSettled({ reasons: ["busy", "waiting"] })).toBe(false);
+    expect(consolidationSettled({ reasons: ["young", "busy"] })).toBe(false);
+    expect(consolidationSettled({ reasons: ["draining", "busy"] })).toBe(false);
+    expect(consolidationSettled({ reasons: ["empty"] })).toBe(false);
+    expect(consolidationSettled(undefined)).toBe(false);
   });
 });
