@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { joinHosts } from "../../../local/scenario/hosts";
+import { perHostConverged, prioritiesConverged } from "../../../local/scenario/observe";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
 import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
@@ -25,7 +26,13 @@ describe("a malformed event delivered to each function", () => {
     recorder.start();
     joinHosts(system, 2);
     await writeDemand(system, 3);
-    await recorder.until((s) => s.high.desired === 3 && s.perHost.running === 2, 15_000);
+    // Settled: P1 and P2 at their split and the per-host service on both hosts, so no
+    // controller is still writing (a grow deferred behind a shrink) while a case counts.
+    const settled = await recorder.until(
+      (s) => s.demand === 3 && prioritiesConverged(s) && perHostConverged(s),
+      20_000,
+    );
+    expect(settled.ok, JSON.stringify(settled.snapshot)).toBe(true);
     target = createServer((_request, response) => {
       targetRequests++;
       response.end("ok");
