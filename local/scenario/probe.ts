@@ -12,6 +12,8 @@ export interface ProbeSample {
   /** HTTP status, or 0 when the request got no answer (refused, reset, timed out). */
   status: number;
   latencyMs: number;
+  /** Why there was no answer (the socket error's code, or "timeout"), when status is 0. */
+  error?: string;
 }
 
 export interface ProbeSummary {
@@ -64,8 +66,21 @@ export function summariseProbe(samples: readonly ProbeSample[]): ProbeSummary {
   };
 }
 
-export function startProbe(url: string, intervalMs = 50, timeoutMs = 5_000): Probe {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+/**
+ * The local load balancer closes a connection idle for 5 s (its keepAliveTimeout). A
+ * client that reuses an idle socket at that moment gets ECONNRESET: no outage, a race
+ * every keep-alive client must avoid, as it must against an ALB's idle timeout. So the
+ * probe lets its idle sockets go first.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
+export function startProbe(
+  url: string,
+  intervalMs = 50,
+  timeoutMs = 5_000,
+  idleSocketMs = IDLE_SOCKET_MS,
+): Probe {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: idleSocketMs });
   const samples: ProbeSample[] = [];
   const pending = new Set<Promise<void>>();
   const started = performance.now();
@@ -73,20 +88,27 @@ export function startProbe(url: string, intervalMs = 50, timeoutMs = 5_000): Pro
     const t = performance.now() - started;
     const answered = new Promise<void>((resolve) => {
       let recorded = false;
-      const record = (status: number) => {
+      const record = (status: number, error?: string) => {
         if (recorded) return;
         recorded = true;
         const latencyMs = Math.round(performance.now() - started - t);
-        samples.push({ t: Math.round(t), status, latencyMs });
+        samples.push({
+          t: Math.round(t),
+          status,
+          latencyMs,
+          ...(error === undefined ? {} : { error }),
+        });
         resolve();
       };
-      const outgoing = request(url, { agent, timeout: timeoutMs }, (response) => {
+      const failed = (error: Error) =>
+        record(0, (error as NodeJS.ErrnoException).code ?? error.message);
+      const outgoing = request(url, { agent }, (response) => {
         response.resume();
         response.on("end", () => record(response.statusCode ?? 0));
-        response.on("error", () => record(0));
+        response.on("error", failed);
       });
-      outgoing.on("timeout", () => outgoing.destroy(new Error("probe timed out")));
-      outgoing.on("error", () => record(0));
+      outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error("timeout")));
+      outgoing.on("error", failed);
       outgoing.end();
     });
     pending.add(answered);
