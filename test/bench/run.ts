@@ -17,10 +17,14 @@ interface BenchModule {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const files = readdirSync(here)
-  .filter((file) => file.endsWith(".bench.ts"))
-  .filter((file) => wanted.length === 0 || wanted.some((name) => file.includes(name)))
-  .sort();
+const benches = readdirSync(here).filter((file) => file.endsWith(".bench.ts"));
+// A name that is a benchmark's own (`start`) runs that one, not every file containing it
+// (`cold-start`); any other name matches every file that contains it.
+const chosen = (name: string) =>
+  benches.includes(`${name}.bench.ts`)
+    ? [`${name}.bench.ts`]
+    : benches.filter((file) => file.includes(name));
+const files = (wanted.length === 0 ? benches : [...new Set(wanted.flatMap(chosen))]).sort();
 
 if (files.length === 0) {
   console.error(`no benchmark matches ${wanted.join(", ") || "test/bench/*.bench.ts"}`);
