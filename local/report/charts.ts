@@ -16,8 +16,8 @@ export interface ChartPiece {
 
 /**
  * In the page, before every piece: `series` plots one timeline field against time (a
- * linear axis in seconds, so uneven samples sit where they happened), `timeOptions` is
- * the axes, `phaseMarkers` draws a labelled vertical line where each phase began, and
+ * linear axis in seconds, so uneven samples sit where they happened), `lines` plots
+ * fields in their one look, `timeOptions` is the axes, `phaseMarkers` draws a labelled vertical line where each phase began, and
  * `consolidationMarkers` a red one where the host consolidator terminated a host.
  */
 export const chartHelpers = `
@@ -66,6 +66,22 @@ const consolidationMarkers = markers("consolidationMarkers", () => report.consol
   label: (step) => "▼ " + step.ec2InstanceId.slice(-6) + " " + step.reason,
   labelY: (area, i) => area.bottom - 6 - (i % 3) * 13,
 });
+// One look per timeline field, so a field is the same line, label and colour in every chart.
+const looks = {
+  demand: () => series("demand", "demand", "#6e7781"),
+  capacity: () => series("capacity", "capacity", "#afb8c1", true),
+  highPriorityDesired: () => series("highPriorityDesired", "P1 desired", "#0969da", true),
+  highPriorityRunning: () => series("highPriorityRunning", "P1 running", "#0969da"),
+  lowPriorityDesired: () => series("lowPriorityDesired", "P2 desired", "#bf8700", true),
+  lowPriorityRunning: () => series("lowPriorityRunning", "P2 running", "#bf8700"),
+  hosts: () => series("hosts", "ACTIVE hosts", "#6e7781"),
+  drainingHosts: () => series("drainingHosts", "DRAINING hosts", "#cf222e", true),
+  hostsDesired: () => series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
+  perHostDesired: () => series("perHostDesired", "per-host desired", "#8250df", true),
+  perHostRunning: () => series("perHostRunning", "per-host running", "#8250df"),
+  reservation: () => series("reservation", "CapacityProviderReservation", "#cf222e"),
+};
+const lines = (...keys) => keys.map((key) => looks[key]());
 const timeChart = (id, datasets, yTitle, markers = [phaseMarkers]) =>
   new Chart(document.getElementById(id), { type: "line", data: { datasets }, options: timeOptions(yTitle), plugins: markers });
 `;
@@ -74,27 +90,16 @@ const demandChart: ChartPiece = {
   id: "demand",
   title: "Demand vs. P1/P2 tasks",
   note: "Capacity is the worker slots on ACTIVE hosts plus the worker tasks that hold one. It dips when hosts start draining (their slots leave at once) and while replaced tasks are still stopping; P1 + P2 follow it down, shrinking first.",
-  script: `timeChart("demand", [
-  series("demand", "demand", "#6e7781"),
-  series("capacity", "capacity", "#afb8c1", true),
-  series("highPriorityDesired", "P1 desired", "#0969da", true),
-  series("highPriorityRunning", "P1 running", "#0969da"),
-  series("lowPriorityDesired", "P2 desired", "#bf8700", true),
-  series("lowPriorityRunning", "P2 running", "#bf8700"),
-], "tasks / demand");`,
+  script: `timeChart("demand", lines("demand", "capacity", "highPriorityDesired", "highPriorityRunning",
+  "lowPriorityDesired", "lowPriorityRunning"), "tasks / demand");`,
 };
 
 const hostsChart: ChartPiece = {
   id: "hosts",
   title: "Hosts vs. per-host tasks",
   note: "Draining hosts still run their tasks until ECS has moved them; the per-host service counts ACTIVE hosts only.",
-  script: `timeChart("hosts", [
-  series("hosts", "ACTIVE hosts", "#6e7781"),
-  series("drainingHosts", "DRAINING hosts", "#cf222e", true),
-  series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
-  series("perHostDesired", "per-host desired", "#8250df", true),
-  series("perHostRunning", "per-host running", "#8250df"),
-], "count", [phaseMarkers, consolidationMarkers]);`,
+  script: `timeChart("hosts", lines("hosts", "drainingHosts", "hostsDesired", "perHostDesired", "perHostRunning"),
+  "count", [phaseMarkers, consolidationMarkers]);`,
 };
 
 /** Both ways at once: P1's demand brings hosts, the consolidator takes them back. */
@@ -102,13 +107,8 @@ const rightSizingChart: ChartPiece = {
   id: "right-sizing",
   title: "Right-sized both ways: hosts, desired capacity, P1/P2, consolidation steps",
   note: "P1 tasks beyond the free slots wait (PROVISIONING) and managed scaling raises desired capacity; P2 only takes slots left free and is expendable. Each red line is a host the host consolidator terminated (TerminateInstanceInAutoScalingGroup, desired capacity decremented), with why: empty or underutilized.",
-  script: `timeChart("right-sizing", [
-  series("hosts", "ACTIVE hosts", "#6e7781"),
-  series("hostsDesired", "desired capacity (Auto Scaling group)", "#1a7f37", true),
-  series("highPriorityDesired", "P1 desired", "#0969da", true),
-  series("highPriorityRunning", "P1 running", "#0969da"),
-  series("lowPriorityRunning", "P2 running", "#bf8700"),
-], "hosts / tasks", [phaseMarkers, consolidationMarkers]);`,
+  script: `timeChart("right-sizing", lines("hosts", "hostsDesired", "highPriorityDesired", "highPriorityRunning",
+  "lowPriorityRunning"), "hosts / tasks", [phaseMarkers, consolidationMarkers]);`,
 };
 
 /** Managed scaling's metric: above 100 it adds hosts, below it may remove empty ones. */
@@ -116,7 +116,7 @@ const reservationChart: ChartPiece = {
   id: "reservation",
   title: "Managed scaling: CapacityProviderReservation",
   note: "M / N × 100: the hosts the tasks need (M) over the hosts there are (N); managed scaling steers it to the target capacity.",
-  script: `timeChart("reservation", [series("reservation", "CapacityProviderReservation", "#cf222e")], "percent");`,
+  script: `timeChart("reservation", lines("reservation"), "percent");`,
 };
 
 /** Latency only: requests/s has its own unit and is in the table above the chart. */
