@@ -10,6 +10,7 @@ import {
   type GateVerdict,
 } from "./gate";
 import type { LoadGenerator, LoadRun } from "./load";
+import { round2 } from "./tally";
 
 /**
  * The benchmark runner's core: validate the request, plan a warm-up and a measured
@@ -172,8 +173,6 @@ export function planBenchmark(request: BenchmarkRequest, remainingMs: number): B
     baseline: request.baseline,
   };
 }
-
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Process CPU (all threads) over wall time, as a percentage of one core. */
 function cpuPercentSince(cpu: NodeJS.CpuUsage, startedAt: number): number {

@@ -159,7 +159,7 @@ export class HttpConnection {
     };
     socket.on("end", () => {
       // An answer without a length ends with the connection.
-      if (current() && parser.finish() instanceof Error) broken();
+      if (current()) parser.finish();
       broken();
     });
     socket.on("error", broken);

@@ -1,4 +1,5 @@
 import type { PlacementFailureReason } from "../../local/ecs/placement";
+import { isLeaving } from "../lib/auto-scaling-groups";
 import type { TaskRequirements } from "../lib/placement/requirements";
 import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
 import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
@@ -190,7 +191,7 @@ export function planConsolidation(
   for (const group of snapshot.groups) {
     const ids = new Set<string>();
     for (const instance of group.instances) {
-      if (/^(Terminating|Detaching)/.test(instance.lifecycleState)) ids.add(instance.instanceId);
+      if (isLeaving(instance.lifecycleState)) ids.add(instance.instanceId);
     }
     drainingBefore.set(group.name, ids);
   }

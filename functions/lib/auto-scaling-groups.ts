@@ -46,6 +46,10 @@ export async function capacityProviderGroups(
   });
 }
 
+/** An instance on its way out of its group: it will not host tasks, nor count against MaxSize for long. */
+export const isLeaving = (lifecycleState: string | undefined): boolean =>
+  /^(Terminating|Detaching)/.test(lifecycleState ?? "");
+
 /** The named groups, through the SDK paginator, 100 names at a time. */
 export async function describeAutoScalingGroups(
   autoscaling: AutoScalingClient,

@@ -66,7 +66,7 @@ export interface Observability extends Observed {
  * surface (`object`) is not assignable to; this adapter bridges the two, once.
  */
 type LoggerExtras = Record<string, unknown>[];
-export function powertoolsLog(logger: Logger): Log {
+function powertoolsLog(logger: Logger): Log {
   return {
     info: (message, ...extra) => logger.info(message, ...(extra as LoggerExtras)),
     warn: (message, ...extra) => logger.warn(message, ...(extra as LoggerExtras)),

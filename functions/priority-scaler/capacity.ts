@@ -11,6 +11,7 @@ import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
 import { DESCRIBE_CONTAINER_INSTANCES_BATCH, ECS_PAGE_SIZE } from "../lib/ecs-limits";
 import { ConfigurationError, MissingDataError } from "../lib/errors";
+import { integerResource } from "../lib/placement/requirements";
 
 /**
  * Capacity C derived from the cluster, when `CAPACITY` is not set.
@@ -82,10 +83,8 @@ export function workerSlot(sizes: readonly TaskSize[]): TaskSize {
   return slot;
 }
 
-function remaining(instance: ContainerInstance, name: "CPU" | "MEMORY"): number {
-  const resource = instance.remainingResources?.find((r) => r.name === name);
-  return resource?.integerValue ?? 0;
-}
+const remaining = (instance: ContainerInstance, name: "CPU" | "MEMORY") =>
+  integerResource(instance.remainingResources, name);
 
 /** Worker slots still free on one container instance. */
 export function freeSlots(instance: ContainerInstance, slot: TaskSize): number {
@@ -110,9 +109,8 @@ export interface DerivedCapacity {
   readonly newHostSlots: number;
 }
 
-function registered(instance: ContainerInstance, name: "CPU" | "MEMORY"): number {
-  return instance.registeredResources?.find((r) => r.name === name)?.integerValue ?? 0;
-}
+const registered = (instance: ContainerInstance, name: "CPU" | "MEMORY") =>
+  integerResource(instance.registeredResources, name);
 
 /**
  * Worker slots a new host would bring: the largest host's registered resources less

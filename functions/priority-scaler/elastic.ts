@@ -1,7 +1,11 @@
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ApiCalls } from "../lib/api-calls";
-import { capacityProviderGroups, describeAutoScalingGroups } from "../lib/auto-scaling-groups";
+import {
+  capacityProviderGroups,
+  describeAutoScalingGroups,
+  isLeaving,
+} from "../lib/auto-scaling-groups";
 import { MissingDataError } from "../lib/errors";
 import type { DerivedCapacity } from "./capacity";
 
@@ -38,8 +42,7 @@ export async function elasticCeiling(
   apiCalls: ApiCalls,
 ): Promise<ElasticCapacity> {
   const names = await capacityProviderGroups(ecs, apiCalls, cluster);
-  const described =
-    names.length === 0 ? [] : await describeAutoScalingGroups(autoscaling, apiCalls, names);
+  const described = await describeAutoScalingGroups(autoscaling, apiCalls, names);
   const groups = names.map((name): GroupRoom => {
     const group = described.find((g) => g.AutoScalingGroupName === name);
     if (group === undefined) {
@@ -48,9 +51,7 @@ export async function elasticCeiling(
         "the capacity provider's group was not found",
       );
     }
-    const staying = (group.Instances ?? []).filter(
-      (i) => !/^(Terminating|Detaching)/.test(i.LifecycleState ?? ""),
-    );
+    const staying = (group.Instances ?? []).filter((i) => !isLeaving(i.LifecycleState));
     return { name, maxSize: group.MaxSize ?? 0, instances: staying.length };
   });
   const room = groups.reduce((sum, g) => sum + Math.max(0, g.maxSize - g.instances), 0);

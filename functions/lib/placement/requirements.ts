@@ -45,7 +45,7 @@ function resource(resources: readonly Resource[] | undefined, name: string): Res
   return resources?.find((r) => r.name === name);
 }
 
-function integerResource(resources: readonly Resource[] | undefined, name: string): number {
+export function integerResource(resources: readonly Resource[] | undefined, name: string): number {
   return resource(resources, name)?.integerValue ?? 0;
 }
 
