@@ -26,7 +26,7 @@ import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/options";
 import { consoleProgress } from "../scenario/progress";
 import { Recorder } from "../scenario/recorder";
-import { type LocalSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
+import { type LocalSystem, localTemplate, quietFunctionLogs, required } from "../scenario/system";
 import { localClientConfig } from "../settings";
 import { localResolveContext } from "../wiring/names";
 import { bootFromCommandLine, localCloudAt, readCommandLine } from "./command-line";
@@ -51,11 +51,7 @@ const endpoint = `http://127.0.0.1:${commandLine.port}`;
 /** Clients on a running local cloud's edge, with the names the template gives it. */
 function connect(): DeployTarget & { destroy(): void } {
   const { refs, attributes } = localResolveContext(localTemplate());
-  const name = (key: string) => {
-    const value = refs[key];
-    if (value === undefined) throw new Error(`template.yaml: nothing resolves ${key}`);
-    return value;
-  };
+  const name = (key: string) => required(refs, key);
   const config = localClientConfig(endpoint);
   const clients = {
     ecs: new ECSClient(config),

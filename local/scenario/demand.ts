@@ -1,4 +1,5 @@
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DEMAND_PK } from "../../functions/lib/demand-item";
 import type { LocalSystem } from "./system";
 
 /**
@@ -10,7 +11,7 @@ export async function setDemand(system: LocalSystem, value: number): Promise<voi
   await system.clients.dynamodb.send(
     new UpdateItemCommand({
       TableName: system.names.demandTable,
-      Key: { pk: { S: "demand" } },
+      Key: { pk: { S: DEMAND_PK } },
       UpdateExpression: "SET #value = :value, updatedAt = :at ADD version :one",
       ExpressionAttributeNames: { "#value": "value" },
       ExpressionAttributeValues: {

@@ -99,7 +99,8 @@ export function localTemplate(
   return copy;
 }
 
-function required(map: Readonly<Record<string, string>>, key: string): string {
+/** The name the template gives `key`; an Error naming it when nothing resolves it. */
+export function required(map: Readonly<Record<string, string>>, key: string): string {
   const value = map[key];
   if (value === undefined) throw new Error(`template.yaml: nothing resolves ${key}`);
   return value;

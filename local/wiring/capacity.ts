@@ -9,7 +9,7 @@ import { controlPlaneHosts, EcsHostLauncher } from "../autoscaling/ecs-hosts";
 import type { GroupTag } from "../autoscaling/records";
 import { groupNameOf } from "../ecs/capacity/managed-scaling";
 import { toServiceInput } from "../stepfunctions/sdk-integration";
-import type { Json, JsonObject } from "../template/read";
+import { isObject, type Json, type JsonObject } from "../template/read";
 import type { Wiring } from "./context";
 
 /**
@@ -30,20 +30,13 @@ export interface HostSize {
 const drainingHook = "ecs-managed-draining-termination-hook";
 
 export async function wireCapacity(wiring: Wiring, hostSize: HostSize): Promise<void> {
-  const present = (id: string) => {
-    const condition = wiring.template.Resources[id]?.Condition;
-    return condition === undefined || wiring.names.conditions?.[condition] !== false;
-  };
   const providers = wiring
     .resources("AWS::ECS::CapacityProvider")
-    .filter(([id]) => present(id))
     .map(([id]) => ({ id, properties: wiring.properties(id) }));
   const associations = wiring
     .resources("AWS::ECS::ClusterCapacityProviderAssociations")
-    .filter(([id]) => present(id))
     .map(([id]) => wiring.properties(id));
   for (const [id] of wiring.resources("AWS::AutoScaling::AutoScalingGroup")) {
-    if (!present(id)) continue;
     const name = wiring.names.refs[id] as string;
     const properties = wiring.properties(id);
     const provider = providers.find(
@@ -140,7 +133,7 @@ function clusterOf(
 }
 
 function record(value: Json | undefined): JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+  return isObject(value) ? value : {};
 }
 
 function list(value: Json | undefined): Json[] {

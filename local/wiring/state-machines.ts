@@ -6,6 +6,7 @@ import { stepFunctionsApi } from "../stepfunctions/api";
 import { LocalStepFunctions, type LoggingConfiguration } from "../stepfunctions/executions";
 import { SdkIntegration } from "../stepfunctions/sdk-integration";
 import {
+  isObject,
   type JsonObject,
   projectRoot,
   resourcesOfType,
@@ -78,10 +79,6 @@ function stateMachineSettings({ Logging, Tracing }: JsonObject): {
   }
   if (isObject(Tracing)) settings.tracingConfiguration = { enabled: Tracing.Enabled === true };
   return settings;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
