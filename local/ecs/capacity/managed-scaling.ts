@@ -2,8 +2,8 @@ import type { LocalClock } from "../../clock";
 import type { CapacityProviderRecord, CapacityProviders } from "../model/capacity-providers";
 import type { Clusters } from "../model/clusters";
 import { subjectValues } from "../model/container-instances";
+import { placementRequest } from "../model/placement-pass";
 import type { ClusterRecord, ServiceRecord } from "../model/records";
-import type { Expression } from "../query-language";
 import {
   capacityProviderReservation,
   type GroupHost,
@@ -237,15 +237,7 @@ export class ManagedScaling {
 function waitingTask(service: ServiceRecord): WaitingTask | undefined {
   const definition = service.deployments[0]?.taskDefinition;
   if (definition === undefined) return undefined;
-  const memberOf: Expression[] = [...service.memberOf, ...definition.memberOf];
-  return {
-    service: `service:${service.name}`,
-    cpu: definition.cpu,
-    memory: definition.memory,
-    hostPorts: definition.hostPorts,
-    distinctInstance: service.distinctInstance,
-    memberOf,
-  };
+  return { service: `service:${service.name}`, ...placementRequest(service, definition) };
 }
 
 /** A capacity provider names its group by name or ARN (`…:autoScalingGroupName/<name>`). */

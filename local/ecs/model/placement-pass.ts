@@ -1,5 +1,10 @@
 import type { EcsEvents } from "../events";
-import { defaultStrategy, type PlacementCandidate, placeTask } from "../placement";
+import {
+  defaultStrategy,
+  type PlacementCandidate,
+  type PlacementRequest,
+  placeTask,
+} from "../placement";
 import type { CapacityProviders } from "./capacity-providers";
 import { subjectValues } from "./container-instances";
 import type {
@@ -7,9 +12,27 @@ import type {
   ContainerInstanceRecord,
   DeploymentRecord,
   ServiceRecord,
+  TaskDefinitionRecord,
 } from "./records";
 import { recordServiceEvent } from "./service-events";
 import type { TaskLifecycle } from "./task-lifecycle";
+
+/**
+ * What a task of this service and revision asks of a host: the scheduler places it, and
+ * managed scaling counts the hosts it would need, from the same request.
+ */
+export function placementRequest(
+  service: ServiceRecord,
+  definition: TaskDefinitionRecord,
+): Omit<PlacementRequest, "strategy"> {
+  return {
+    cpu: definition.cpu,
+    memory: definition.memory,
+    hostPorts: definition.hostPorts,
+    distinctInstance: service.distinctInstance,
+    memberOf: [...service.memberOf, ...definition.memberOf],
+  };
+}
 
 /** A placement candidate that knows its instance; remaining resources are refreshed as tasks land. */
 export type PlacedCandidate = PlacementCandidate & { instance: ContainerInstanceRecord };
@@ -95,14 +118,7 @@ export class TaskPlacer {
       if (spread === undefined) return candidate.groupTaskCount;
       return spread.counts.get(spread.valueByCandidate.get(candidate) ?? "") ?? 0;
     };
-    const request = {
-      cpu: definition.cpu,
-      memory: definition.memory,
-      hostPorts: definition.hostPorts,
-      distinctInstance: service.distinctInstance,
-      memberOf: [...service.memberOf, ...definition.memberOf],
-      strategy,
-    };
+    const request = { ...placementRequest(service, definition), strategy };
     const started: string[] = [];
     for (let i = 0; i < count; i++) {
       const placement = placeTask(request, candidates, spreadCount);

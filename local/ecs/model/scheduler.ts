@@ -180,13 +180,15 @@ export class Scheduler implements TaskLifecycleListener {
     // 3. Stop old-deployment tasks and tasks on DRAINING instances, keeping minimumHealthyPercent.
     const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
     // Healthy as ECS counts it: RUNNING and, behind a load balancer, passing its health check.
-    let healthy = live.filter((task) => this.deps.loadBalancerHealth.passes(task)).length;
+    // Asked once per task: each answer reads its target groups, and stopping one task
+    // changes no other task's health.
+    const passing = new Set(live.filter((task) => this.deps.loadBalancerHealth.passes(task)));
+    let healthy = passing.size;
     let stopped = 0;
     // Replace first what is not healthy anyway; then as many healthy ones as health allows.
-    const passes = (task: TaskRecord) => this.deps.loadBalancerHealth.passes(task);
-    const order = [...replaceable].sort((a, b) => Number(passes(a)) - Number(passes(b)));
+    const order = [...replaceable].sort((a, b) => Number(passing.has(a)) - Number(passing.has(b)));
     for (const task of order) {
-      const running = passes(task);
+      const running = passing.has(task);
       // Old tasks beyond what the new deployment still lacks are surplus whatever health says.
       const surplus = good.length + launched + (replaceable.length - stopped) > maxTotal;
       if (running && healthy - 1 < minHealthy && !surplus) continue;
