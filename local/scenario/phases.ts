@@ -160,68 +160,59 @@ export async function deployPhase(context: ScenarioContext, deploy: DeployInput)
   const before = (await context.recorder.next()).web.taskDefinition;
   // A surge that fits no host waits (PROVISIONING) and managed scaling adds the host.
   const hostsBefore = activeHosts(system).length;
-  {
-    const { outcome, probe } = await probedRollout(
-      system,
-      input,
-      progress,
-      options.deployDeadlineMs,
-    );
-    context.deployment = outcome;
-    context.rollout = probe;
-    const hostsAfter = activeHosts(system).length;
-    if (hostsAfter > hostsBefore) {
-      progress.info(
-        `managed scaling: hosts ${hostsBefore} → ${hostsAfter} for the rollout's surge`,
-      );
-    }
-    const web = (await context.recorder.next()).web;
-    const runs = await recordedRuns(system, input.service);
-    const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
-    const rolled = outcome.output?.taskDefinition;
-    recordCheck(context, controllerNames.deploy, {
-      what: "execution",
-      ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
-      detail:
-        outcome.status === "SUCCEEDED"
-          ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
-          : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
-    });
-    const firstFailure = probe.failures[0];
-    recordCheck(context, controllerNames.deploy, {
-      what: "rollout kept serving",
-      ok: probe.sent > 0 && firstFailure === undefined,
-      detail: `${probe.ok}/${probe.sent} probes 2xx, longest gap ${probe.longestGapMs} ms${firstFailure === undefined ? "" : `; first failure ${firstFailure.status} at ${firstFailure.t} ms`}`,
-    });
-
-    const measured = outcome.output?.result.requestsPerSecond;
-    const seconds = decisiveSeconds(measured, {
-      ...options.refusal,
-      minSeconds: input.benchmark.durationSeconds ?? 1,
-    });
-    progress.phase(
-      "a bad release",
-      `${input.service} with BACKEND_RETRIES=0: about 2 % 502s; ${seconds} s load, for ${options.refusal.requests} requests at the ${measured?.toFixed(0) ?? "unknown"} requests/s just measured`,
-    );
-    const good = (await context.recorder.next()).web.taskDefinition;
-    const refusal = await flakyRelease(
-      system,
-      { ...input, benchmark: { ...input.benchmark, durationSeconds: seconds } },
-      progress,
-      options.deployDeadlineMs,
-    );
-    context.refusal = refusal;
-    const back = await context.recorder.until(
-      (s) =>
-        s.web.taskDefinition === good && s.web.running === s.web.desired && s.web.deployments === 1,
-      options.convergeDeadlineMs,
-    );
-    recordCheck(context, controllerNames.deploy, {
-      what: "bad release refused",
-      ok: refusal.outcome.error === "PerformanceGateFailed" && back.ok,
-      detail: `${short(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${short(good)}`,
-    });
+  const { outcome, probe } = await probedRollout(system, input, progress, options.deployDeadlineMs);
+  context.deployment = outcome;
+  context.rollout = probe;
+  const hostsAfter = activeHosts(system).length;
+  if (hostsAfter > hostsBefore) {
+    progress.info(`managed scaling: hosts ${hostsBefore} → ${hostsAfter} for the rollout's surge`);
   }
+  const web = (await context.recorder.next()).web;
+  const runs = await recordedRuns(system, input.service);
+  const recorded = runs.find((run) => run.executionArn === outcome.executionArn);
+  const rolled = outcome.output?.taskDefinition;
+  recordCheck(context, controllerNames.deploy, {
+    what: "execution",
+    ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
+    detail:
+      outcome.status === "SUCCEEDED"
+        ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
+        : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
+  });
+  const firstFailure = probe.failures[0];
+  recordCheck(context, controllerNames.deploy, {
+    what: "rollout kept serving",
+    ok: probe.sent > 0 && firstFailure === undefined,
+    detail: `${probe.ok}/${probe.sent} probes 2xx, longest gap ${probe.longestGapMs} ms${firstFailure === undefined ? "" : `; first failure ${firstFailure.status} at ${firstFailure.t} ms`}`,
+  });
+
+  const measured = outcome.output?.result.requestsPerSecond;
+  const seconds = decisiveSeconds(measured, {
+    ...options.refusal,
+    minSeconds: input.benchmark.durationSeconds ?? 1,
+  });
+  progress.phase(
+    "a bad release",
+    `${input.service} with BACKEND_RETRIES=0: about 2 % 502s; ${seconds} s load, for ${options.refusal.requests} requests at the ${measured?.toFixed(0) ?? "unknown"} requests/s just measured`,
+  );
+  const good = (await context.recorder.next()).web.taskDefinition;
+  const refusal = await flakyRelease(
+    system,
+    { ...input, benchmark: { ...input.benchmark, durationSeconds: seconds } },
+    progress,
+    options.deployDeadlineMs,
+  );
+  context.refusal = refusal;
+  const back = await context.recorder.until(
+    (s) =>
+      s.web.taskDefinition === good && s.web.running === s.web.desired && s.web.deployments === 1,
+    options.convergeDeadlineMs,
+  );
+  recordCheck(context, controllerNames.deploy, {
+    what: "bad release refused",
+    ok: refusal.outcome.error === "PerformanceGateFailed" && back.ok,
+    detail: `${short(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${short(good)}`,
+  });
   await expectPerHost(context, "after the rollouts");
   await expectPriorities(context, "after the rollouts");
 }
