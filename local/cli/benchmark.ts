@@ -21,6 +21,7 @@ import {
   readDeployInput,
   recordedRuns,
   sampleInputPath,
+  shortTaskDefinition,
 } from "../scenario/deploy";
 import { joinHosts } from "../scenario/hosts";
 import { defaultScenarioOptions } from "../scenario/options";
@@ -118,7 +119,7 @@ async function deployAndReport(target: DeployTarget, input: DeployInput): Promis
   if (succeeded && outcome.output !== undefined) {
     const { output } = outcome;
     console.log(
-      `${output.service}: ${output.previousTaskDefinition.split("/").pop()} → ${output.taskDefinition.split("/").pop()}: gate PASSED\n`,
+      `${output.service}: ${shortTaskDefinition(output.previousTaskDefinition)} → ${shortTaskDefinition(output.taskDefinition)}: gate PASSED\n`,
     );
     console.log(benchmarkTable(output.result));
   } else {

@@ -257,8 +257,13 @@ export interface RunRow {
   verdict: string;
 }
 
-/** `arn:…:task-definition/microscale-web:7` → `microscale-web:7`. */
-const shortTaskDefinition = (arn: string | undefined) => arn?.split("/").pop() ?? "-";
+/**
+ * `arn:…:task-definition/microscale-web:7` → `microscale-web:7`, as the progress lines,
+ * the checks and the history table show a revision; `-` when there is none.
+ */
+export function shortTaskDefinition(arn: string | undefined): string {
+  return arn?.split("/").pop() ?? "-";
+}
 
 /** A BenchmarkResultsTable item (as recordedRuns flattens it) → one table row. */
 export function historyRow(run: Readonly<Record<string, string>>): RunRow {

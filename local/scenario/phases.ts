@@ -1,4 +1,4 @@
-import { type DeployInput, recordedRuns } from "./deploy";
+import { type DeployInput, recordedRuns, shortTaskDefinition } from "./deploy";
 import { activeHosts, floorHosts, inGroup, joinHosts, limitHosts, protectHosts } from "./hosts";
 import { describeCounts, perHostConverged, prioritiesConverged } from "./observe";
 import { decisiveSeconds, flakyRelease, PROBE_INTERVAL_MS, probedRollout } from "./rollouts";
@@ -176,7 +176,7 @@ export async function deployPhase(context: ScenarioContext, deploy: DeployInput)
     ok: outcome.status === "SUCCEEDED" && recorded?.status === "SUCCEEDED",
     detail:
       outcome.status === "SUCCEEDED"
-        ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${short(before)} → ${short(rolled ?? "")}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
+        ? `SUCCEEDED in ${outcome.seconds.toFixed(1)} s: ${shortTaskDefinition(before)} → ${shortTaskDefinition(rolled)}, running ${web.running}/${web.desired}, recorded in BenchmarkResultsTable: ${recorded !== undefined}`
         : `${outcome.status} ${outcome.error ?? ""}: ${outcome.cause ?? ""}`,
   });
   const firstFailure = probe.failures[0];
@@ -211,12 +211,8 @@ export async function deployPhase(context: ScenarioContext, deploy: DeployInput)
   recordCheck(context, controllerNames.deploy, {
     what: "bad release refused",
     ok: refusal.outcome.error === "PerformanceGateFailed" && back.ok,
-    detail: `${short(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${short(good)}`,
+    detail: `${shortTaskDefinition(refusal.taskDefinition)}: ${refusal.outcome.status} ${refusal.outcome.error ?? ""}: ${refusal.outcome.cause ?? ""}; ${input.service} ${back.ok ? "back on" : "not back on"} ${shortTaskDefinition(good)}`,
   });
   await expectPerHost(context, "after the rollouts");
   await expectPriorities(context, "after the rollouts");
-}
-
-function short(arn: string): string {
-  return arn.split("/").pop() ?? arn;
 }

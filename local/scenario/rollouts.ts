@@ -3,6 +3,7 @@ import {
   type DeployOutcome,
   deployAndBenchmark,
   registerRevisionWithEnvironment,
+  shortTaskDefinition,
 } from "./deploy";
 import { type ProbeSummary, startProbe } from "./probe";
 import type { ProgressReporter } from "./progress";
@@ -88,7 +89,7 @@ export async function flakyRelease(
     input.service,
     flakyWebEnvironment,
   );
-  progress.info(`bad revision ${taskDefinition.split("/").pop()}: web with BACKEND_RETRIES=0`);
+  progress.info(`bad revision ${shortTaskDefinition(taskDefinition)}: web with BACKEND_RETRIES=0`);
   const outcome = await deployAndBenchmark(
     system,
     {

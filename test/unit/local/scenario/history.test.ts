@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historyRow, historyTable } from "../../../../local/scenario/deploy";
+import { historyRow, historyTable, shortTaskDefinition } from "../../../../local/scenario/deploy";
 
 /** BenchmarkResultsTable items as recordedRuns flattens them. */
 const passed = {
@@ -20,6 +20,14 @@ const deploymentFailed = {
   error: "DeploymentFailed",
   taskDefinition: "arn:aws:ecs:us-east-1:000000000000:task-definition/microscale-web:3",
 };
+
+describe("shortTaskDefinition", () => {
+  it("shows a task definition ARN as family:revision, and no revision as -", () => {
+    expect(shortTaskDefinition(passed.taskDefinition)).toBe("microscale-web:2");
+    expect(shortTaskDefinition("microscale-web:2")).toBe("microscale-web:2");
+    expect(shortTaskDefinition(undefined)).toBe("-");
+  });
+});
 
 describe("history table", () => {
   it("shows date, short task definition, requests/s, p50/p99, error rate and verdict", () => {
