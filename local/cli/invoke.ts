@@ -8,6 +8,7 @@
  *   npm run invoke -- PriorityScalerFunction events/priority-scaler/scheduled-reconcile.json
  */
 import { readFileSync } from "node:fs";
+import { demandRandomizerId } from "../scenario/run-context";
 import { bootSystem, localTemplate, quietFunctionLogs } from "../scenario/system";
 import { localAccountId, localRegion } from "../settings";
 import { resourcesOfType } from "../template/read";
@@ -80,7 +81,7 @@ if (await localCloudAt(endpoint, commandLine.port)) {
   console.error(`no local cloud on ${endpoint}: booting one (simulated tasks) for this call`);
   const system = await bootSystem({ port: 0, runTasks: "simulated", timeScale: 1 });
   try {
-    if (logicalId !== "DemandRandomizerFunction") await seedDemand(system);
+    if (logicalId !== demandRandomizerId) await seedDemand(system);
     await system.wired.lambda.invoke(logicalId, event).then(
       (result) => print({ result }),
       (error: unknown) => print({ error }),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { demandRandomizerId } from "../scenario/run-context";
 import type { LocalSystem } from "../scenario/system";
 import { projectRoot } from "../template/read";
 
@@ -14,5 +15,5 @@ const tickEvent = "events/demand-randomizer/scheduled-tick.json";
  */
 export async function seedDemand(system: LocalSystem): Promise<void> {
   const event: unknown = JSON.parse(readFileSync(resolve(projectRoot, tickEvent), "utf8"));
-  await system.wired.lambda.invoke("DemandRandomizerFunction", event);
+  await system.wired.lambda.invoke(demandRandomizerId, event);
 }
