@@ -57,7 +57,9 @@ interface Target extends TargetHealth {
   passes: number;
   failures: number;
   timer?: NodeJS.Timeout;
-  /** Draining: resolves the deregistration once nothing is in flight. */
+  /** Draining: the deregistration, resolved once nothing is in flight or the delay passed. */
+  drain?: Promise<void>;
+  /** Draining: ends the drain now (the last in-flight answer, or the balancer closing). */
   drained?: () => void;
 }
 
@@ -83,7 +85,6 @@ export interface LoadBalancerOptions {
 
 export class LocalLoadBalancer {
   private readonly targets = new Map<string, Target>();
-  private readonly draining = new Map<string, Promise<void>>();
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private health: HealthCheckSettings;
@@ -148,16 +149,15 @@ export class LocalLoadBalancer {
   deregister(id: string): Promise<void> {
     const target = this.targets.get(id);
     if (target === undefined) return Promise.resolve();
-    if (target.state === "draining") return this.draining.get(id) ?? Promise.resolve();
+    if (target.drain !== undefined) return target.drain;
     clearTimeout(target.timer);
     target.state = "draining";
     this.options.onTargetHealthChange?.(snapshot(target));
-    const drained = new Promise<void>((resolve) => {
+    target.drain = new Promise<void>((resolve) => {
       const finish = () => {
         clearTimeout(delay);
         target.drained = undefined;
         if (this.targets.get(id) === target) this.targets.delete(id);
-        this.draining.delete(id);
         resolve();
       };
       const delay = setTimeout(finish, this.deregistrationDelayMs);
@@ -165,8 +165,7 @@ export class LocalLoadBalancer {
       target.drained = finish;
       if (target.inFlight === 0) finish();
     });
-    this.draining.set(id, drained);
-    return drained;
+    return target.drain;
   }
 
   /** A registered target's health, as DescribeTargetHealth reports it (undefined: not registered). */

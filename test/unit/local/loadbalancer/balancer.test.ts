@@ -248,6 +248,45 @@ describe("deregistration", () => {
     await inFlight;
   });
 
+  it("keeps each drain of a target ID that was registered again at a new address", async () => {
+    // Prepare: task/a drains at its first address with a request held there, is registered
+    // again at a second address, and drains there too with a request held.
+    const lb = await balancer();
+    const first = await heldBackend();
+    const second = await heldBackend();
+    const holdOne = async (target: typeof first) => {
+      await waitFor("one healthy target", () => lb.healthyCount === 1);
+      const answered = get(`${lb.url}/slow`);
+      await waitFor("the request reached the target", () => target.held() === 1);
+      // Wrapped: an async function returning the promise itself would wait for the answer.
+      return { answered };
+    };
+    lb.register("task/a", "127.0.0.1", first.port);
+    const { answered: firstRequest } = await holdOne(first);
+    const firstDrain = lb.deregister("task/a");
+    lb.register("task/a", "127.0.0.1", second.port);
+    const { answered: secondRequest } = await holdOne(second);
+    const secondDrain = lb.deregister("task/a");
+
+    // Act: the first address drains; task/a is deregistered once more.
+    first.release();
+    await firstRequest;
+    await firstDrain;
+    let again = false;
+    const deregisteredAgain = lb.deregister("task/a").then(() => {
+      again = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess: the second drain still waits for its request, and the call waits with it.
+    expect(lb.targetState("task/a")).toBe("draining");
+    expect(again).toBe(false);
+    second.release();
+    expect(await secondRequest).toEqual({ status: 200, body: "done" });
+    await Promise.all([secondDrain, deregisteredAgain]);
+    expect(lb.targetState("task/a")).toBeUndefined();
+  });
+
   it("reads the deregistration delay from the target group's attributes", () => {
     expect(
       deregistrationDelaySeconds({
