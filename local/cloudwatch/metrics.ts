@@ -18,7 +18,7 @@ import {
   simpleStatistics,
   statisticOf,
 } from "./statistics";
-import { type Dimension, type MetricIdentity, SeriesStore } from "./store";
+import { type BucketQuery, type Dimension, type MetricIdentity, SeriesStore } from "./store";
 
 export type { Dimension } from "./store";
 
@@ -182,19 +182,25 @@ export class MetricsStore {
       throw invalidValue(`The value for parameter ${name}.Stat is not a valid statistic.`);
     }
     const metric = (stat.Metric ?? {}) as Request;
-    const buckets = this.store.buckets({
+    const query = {
       ...identityOf(metric),
       periodSeconds: readPeriod(stat.Period, `${name}.Period`),
       start,
       end,
       unit: readUnit(stat.Unit, `${name}.Unit`),
-    });
-    const points: Points = new Map();
-    for (const bucket of buckets) {
+    };
+    return new Map(this.statisticPerPeriod(query, statistic));
+  }
+
+  /**
+   * `[period start, statistic]` for each period with samples, oldest first; a period whose
+   * samples cannot give the statistic (a percentile of StatisticValues) is left out.
+   */
+  private statisticPerPeriod(query: BucketQuery, statistic: Statistic): [number, number][] {
+    return this.store.buckets(query).flatMap((bucket) => {
       const value = statisticOf(statistic, bucket.aggregate);
-      if (value !== undefined) points.set(bucket.time, value);
-    }
-    return points;
+      return value === undefined ? [] : [[bucket.time, value] as [number, number]];
+    });
   }
 
   private getMetricStatistics(request: Request): unknown {
@@ -281,12 +287,10 @@ export class MetricsStore {
 
   /** Aggregated datapoints, oldest first; periods aligned to multiples of the period since the epoch. */
   datapoints(query: DatapointQuery): Datapoint[] {
-    return this.store
-      .buckets({ ...query, dimensions: query.dimensions ?? [] })
-      .flatMap((bucket) => {
-        const value = statisticOf(query.stat, bucket.aggregate);
-        return value === undefined ? [] : [{ timestamp: new Date(bucket.time), value }];
-      });
+    return this.statisticPerPeriod(
+      { ...query, dimensions: query.dimensions ?? [] },
+      query.stat,
+    ).map(([time, value]) => ({ timestamp: new Date(time), value }));
   }
 
   /** Every metric stored so far (namespace, name, dimensions). */
