@@ -2,7 +2,8 @@ import {
   CONTAINER_INSTANCE_STATE_CHANGE,
   parseContainerInstanceStateChange,
 } from "../lib/container-instance-event";
-import { ecsEventDetail, type IgnoredEvent, ignoredEvent, parseEnvelope } from "../lib/controller";
+import { type IgnoredEvent, ignoredEvent, parseEnvelope } from "../lib/controller";
+import { ecsEventDetail } from "../lib/ecs-event";
 import { isScheduledEvent } from "../lib/scheduled-event";
 
 export const TASK_STATE_CHANGE = "ECS Task State Change";

@@ -1,4 +1,4 @@
-import { ecsEventDetail } from "./controller";
+import { ecsEventDetail } from "./ecs-event";
 import { clusterName, sameCluster } from "./ecs-names";
 import { ValidationError } from "./errors";
 import { isRecord } from "./objects";

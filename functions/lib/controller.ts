@@ -1,5 +1,4 @@
 import type { ApiCalls } from "./api-calls";
-import { isClusterArn } from "./ecs-names";
 import { ValidationError } from "./errors";
 import { isRecord } from "./objects";
 
@@ -50,26 +49,6 @@ export function ignoredEvent({ source, detailType }: EventBridgeEnvelope): Ignor
 /** The summary's and the log's words for an ignored event. */
 export function notHandledReason({ source, detailType }: IgnoredEvent): string {
   return `event ${source} / "${detailType}" is not handled`;
-}
-
-/**
- * The `detail` of an ECS event (task or container instance state change) and its
- * `clusterArn`, the cluster the function re-reads: required, and an ARN, not a name.
- */
-export function ecsEventDetail(event: Record<string, unknown>): {
-  readonly detail: Record<string, unknown>;
-  readonly clusterArn: string;
-} {
-  const detail = event.detail;
-  if (!isRecord(detail)) throw new ValidationError("detail", "expected an object");
-  const clusterArn = detail.clusterArn;
-  if (typeof clusterArn !== "string" || clusterArn === "") {
-    throw new ValidationError("detail.clusterArn", "is required (the cluster's ARN)");
-  }
-  if (!isClusterArn(clusterArn)) {
-    throw new ValidationError("detail.clusterArn", `expected a cluster ARN, got "${clusterArn}"`);
-  }
-  return { detail, clusterArn };
 }
 
 /** The fields every controller's summary has besides its own results (DESIGN.md, Handler results). */

@@ -1,28 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  ecsEventDetail,
   ignoredEvent,
   notHandledReason,
   PartialFailureError,
   parseEnvelope,
 } from "../../../functions/lib/controller";
-import { ValidationError } from "../../../functions/lib/errors";
 import { sampleEvent } from "../../support/events";
-
-function thrownBy(act: () => unknown): unknown {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function fieldOf(act: () => unknown): string | undefined {
-  const thrown = thrownBy(act);
-  expect(thrown).toBeInstanceOf(ValidationError);
-  return (thrown as ValidationError).field;
-}
+import { validationFieldOf } from "../../support/validation";
 
 describe("controller events: the EventBridge envelope", () => {
   it("reads source and detail-type, keeping the event", () => {
@@ -42,7 +26,7 @@ describe("controller events: the EventBridge envelope", () => {
     ["no detail-type", "detail-type", { source: "aws.events" }],
     ["a numeric detail-type", "detail-type", { source: "aws.events", "detail-type": 7 }],
   ])("%s is a ValidationError naming %s", (_, field, event) => {
-    expect(fieldOf(() => parseEnvelope(event))).toBe(field);
+    expect(validationFieldOf(() => parseEnvelope(event))).toBe(field);
   });
 
   it("an event not handled is ignored, and its reason names source and detail-type", () => {
@@ -55,30 +39,6 @@ describe("controller events: the EventBridge envelope", () => {
       detailType: "ECS Service Action",
     });
     expect(notHandledReason(ignored)).toBe('event aws.ecs / "ECS Service Action" is not handled');
-  });
-});
-
-describe("controller events: an ECS event's cluster", () => {
-  const cluster = "arn:aws:ecs:us-east-1:111122223333:cluster/microscale";
-
-  it("returns the detail and its cluster ARN", () => {
-    const event = sampleEvent<Record<string, unknown>>("host-consolidator", "task-state-change");
-    expect(ecsEventDetail(event)).toEqual({ detail: event.detail, clusterArn: cluster });
-  });
-
-  it.each([
-    ["a detail that is a list", "detail", { detail: [] }],
-    ["no detail", "detail", {}],
-    ["no clusterArn", "detail.clusterArn", { detail: {} }],
-    ["an empty clusterArn", "detail.clusterArn", { detail: { clusterArn: "" } }],
-    ["a cluster name", "detail.clusterArn", { detail: { clusterArn: "microscale" } }],
-    [
-      "a service ARN",
-      "detail.clusterArn",
-      { detail: { clusterArn: "arn:aws:ecs:us-east-1:111122223333:service/microscale/web" } },
-    ],
-  ])("%s is a ValidationError naming %s", (_, field, event) => {
-    expect(fieldOf(() => ecsEventDetail(event))).toBe(field);
   });
 });
 
