@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Template } from "../../../local/template/read";
+import type { ResourceTypesOf } from "./iam";
 
 /**
  * The template checked as AWS users check it: `cfn-lint` (what `sam validate --lint`
@@ -68,4 +70,31 @@ export function samTransform(
   if (result.error !== undefined) throw result.error;
   if (result.status !== 0) throw new Error(`sam_transform.py failed: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as TransformResult[];
+}
+
+interface CfnLintPolicies {
+  [service: string]: { Actions?: Record<string, { Resources?: string[] }> } | undefined;
+}
+
+/**
+ * The IAM data cfn-lint ships (AdditionalSpecs/Policies.json, generated from the
+ * Service Authorization Reference): which resource types each action can be scoped to.
+ */
+export function iamResourceTypes(): ResourceTypesOf {
+  const located = spawnSync(
+    "python3",
+    [
+      "-c",
+      "import os, cfnlint.data.AdditionalSpecs as s; print(os.path.join(os.path.dirname(s.__file__), 'Policies.json'))",
+    ],
+    { encoding: "utf8" },
+  );
+  if (located.error !== undefined) throw located.error;
+  if (located.status !== 0) throw new Error(`cfn-lint's IAM data not found: ${located.stderr}`);
+  const data = JSON.parse(readFileSync(located.stdout.trim(), "utf8")) as CfnLintPolicies;
+  return (action) => {
+    const [service = "", name = ""] = action.split(":");
+    const entry = data[service]?.Actions?.[name.toLowerCase()];
+    return entry === undefined ? undefined : (entry.Resources ?? []);
+  };
 }

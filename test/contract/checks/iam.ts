@@ -1,4 +1,4 @@
-import { isObject, type Json } from "../../../local/template/read";
+import { isObject, type Json, type JsonObject } from "../../../local/template/read";
 
 /**
  * Least privilege, in both directions: every action the code sends is allowed,
@@ -24,35 +24,46 @@ export interface Grant {
   sid: string;
 }
 
+const policyList = (policies: Json | undefined): Json[] =>
+  Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+
+/** The Allow statements of a SAM `Policies` list's inline documents. */
+function allowStatements(policies: Json | undefined): JsonObject[] {
+  return policyList(policies).flatMap((policy) =>
+    isObject(policy) && Array.isArray(policy.Statement)
+      ? policy.Statement.filter(
+          (statement): statement is JsonObject =>
+            isObject(statement) && statement.Effect === "Allow",
+        )
+      : [],
+  );
+}
+
+const sidOf = (statement: JsonObject): string =>
+  typeof statement.Sid === "string" ? statement.Sid : "(no Sid)";
+
+const actionsOf = (statement: JsonObject): string[] =>
+  (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).filter(
+    (action): action is string => typeof action === "string",
+  );
+
 /** Allowed actions of a SAM `Policies` list (inline documents and policy templates). */
 export function grantedActions(policies: Json | undefined): Grant[] {
-  const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
-  const grants: Grant[] = [];
-  for (const policy of list) {
-    if (typeof policy === "string") {
-      grants.push({ action: `managed-policy:${policy}`, sid: policy });
-      continue;
-    }
-    if (!isObject(policy)) continue;
+  return policyList(policies).flatMap((policy): Grant[] => {
+    if (typeof policy === "string") return [{ action: `managed-policy:${policy}`, sid: policy }];
+    if (!isObject(policy)) return [];
     if (Array.isArray(policy.Statement)) {
-      for (const statement of policy.Statement) {
-        if (!isObject(statement) || statement.Effect !== "Allow") continue;
-        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-        const sid = typeof statement.Sid === "string" ? statement.Sid : "(no Sid)";
-        for (const action of actions) {
-          if (typeof action === "string") grants.push({ action, sid });
-        }
-      }
-      continue;
+      return allowStatements(policy).flatMap((statement) =>
+        actionsOf(statement).map((action) => ({ action, sid: sidOf(statement) })),
+      );
     }
-    for (const name of Object.keys(policy)) {
-      const actions = samPolicyTemplates[name];
-      for (const action of actions ?? [`unknown-policy-template:${name}`]) {
-        grants.push({ action, sid: name });
-      }
-    }
-  }
-  return grants;
+    return Object.keys(policy).flatMap((name) =>
+      (samPolicyTemplates[name] ?? [`unknown-policy-template:${name}`]).map((action) => ({
+        action,
+        sid: name,
+      })),
+    );
+  });
 }
 
 function actionPattern(action: string): RegExp {
@@ -108,4 +119,32 @@ export function neededActions(
 ): Set<string> {
   const conditional = configurationDependent[functionId] ?? {};
   return new Set([...sent].filter((action) => conditional[action]?.(environment) ?? true));
+}
+
+/**
+ * The resource types an IAM action can be scoped to (the Service Authorization
+ * Reference's "Resource types" column: [] where it must be `*`), or undefined for an
+ * action the data does not know.
+ */
+export type ResourceTypesOf = (action: string) => readonly string[] | undefined;
+
+/**
+ * Grants on `Resource: "*"` (alone or in a list) of an action that takes resource ARNs,
+ * in a statement with no Condition to scope it instead; and actions the IAM data does
+ * not know, which nothing can check. As `action (Sid): why`.
+ */
+export function unscopedGrants(
+  policies: Json | undefined,
+  resourceTypesOf: ResourceTypesOf,
+): string[] {
+  return allowStatements(policies).flatMap((statement) => {
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    if (!resources.includes("*") || statement.Condition !== undefined) return [];
+    return actionsOf(statement).flatMap((action) => {
+      const types = resourceTypesOf(action);
+      if (types === undefined) return [`${action} (${sidOf(statement)}): not in the IAM data`];
+      if (types.length === 0) return [];
+      return [`${action} (${sidOf(statement)}): takes ${types.join(", ")} ARNs, granted on *`];
+    });
+  });
 }
