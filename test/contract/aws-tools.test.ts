@@ -16,6 +16,7 @@ import {
   samTransform,
   samTranslatorInstalled,
 } from "./checks/aws-tools";
+import { brokenCopy, properties } from "./checks/copies";
 import { modeContext, modes } from "./checks/modes";
 
 if (!cfnLintInstalled)
@@ -32,13 +33,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A broken copy on disk (JSON is a template format both tools read). */
 function writeCopy(name: string, mutate: (copy: Template) => void): string {
-  const copy = structuredClone(template);
-  mutate(copy);
   const path = join(scratch, name);
-  writeFileSync(path, JSON.stringify(copy, null, 2));
+  writeFileSync(path, JSON.stringify(brokenCopy(template, mutate), null, 2));
   return path;
 }
-const properties = (t: Template, id: string) => t.Resources[id]?.Properties as JsonObject;
 
 /** Computed by the first test that needs it: each tool takes seconds to start. */
 function once<T>(compute: () => T): () => T {

@@ -2,16 +2,12 @@ import { describe, expect, it } from "vitest";
 import { type Json, type JsonObject, readTemplate, type Template } from "../../local/template/read";
 import { resolveIntrinsics } from "../../local/template/resolve";
 import { cfnLintInstalled, iamResourceTypes } from "./checks/aws-tools";
+import { brokenCopy, properties } from "./checks/copies";
 import { type ResourceTypesOf, unscopedGrants } from "./checks/iam";
 import { type Mode, modeContext, modeNamed, modes, templateInMode } from "./checks/modes";
 
 const template = readTemplate();
-const broken = (mutate: (copy: Template) => void): Template => {
-  const copy = structuredClone(template);
-  mutate(copy);
-  return copy;
-};
-const properties = (t: Template, id: string) => t.Resources[id]?.Properties as JsonObject;
+const broken = (mutate: (copy: Template) => void): Template => brokenCopy(template, mutate);
 
 let resourceTypes: ResourceTypesOf | undefined;
 /** Read on first use: the data comes with cfn-lint, which a test skips without. */

@@ -10,15 +10,11 @@ import {
 } from "../../local/template/read";
 import { danglingReferences } from "../../local/template/references";
 import { resolveIntrinsics } from "../../local/template/resolve";
+import { brokenCopy, properties } from "./checks/copies";
 import { type Mode, modeContext, modeNamed, modes, templateInMode } from "./checks/modes";
 
 const template = readTemplate();
-const broken = (mutate: (copy: Template) => void): Template => {
-  const copy = structuredClone(template);
-  mutate(copy);
-  return copy;
-};
-const properties = (t: Template, id: string) => t.Resources[id]?.Properties as JsonObject;
+const broken = (mutate: (copy: Template) => void): Template => brokenCopy(template, mutate);
 
 /** Resource types only the demo stack has: network, hosts, load balancer, services, images. */
 const demoOnlyType =
