@@ -2,9 +2,10 @@
  * `npm run bench cold-start`: each function's cold import as Lambda loads it, in both
  * builds side by side: **layered** (the runtime layer's packages external, resolved
  * from node_modules as Lambda resolves them from /opt/nodejs/node_modules) and
- * **whole** (everything inside one minified ESM bundle). Both come from the function's
- * `Metadata.BuildProperties` in template.yaml, as `sam build` runs esbuild with them;
- * only `External` differs.
+ * **whole** (one minified ESM bundle, exactly as the template builds it: everything
+ * inside but the on-demand credential sources Lambda never reaches), and the whole build
+ * with those inside too. All come from the function's `Metadata.BuildProperties` in
+ * template.yaml, as `sam build` runs esbuild with them; only `External` differs.
  *
  * Each sample is a fresh `node` process with the function's environment from the
  * template (NODE_OPTIONS included) that times `await import(handler module)` and reports
@@ -23,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FunctionSource, functionSources } from "../../local/template/functions";
 import { readTemplate } from "../../local/template/read";
+import { onDemandCredentialSources } from "../support/sam-esbuild";
 import { type BuildKind, type BuiltFunction, buildFunction } from "./cold-start/build";
 import {
   type FirstInvocationSample,
@@ -34,18 +36,31 @@ import { type ColdSample, coldImport, lambdaEnvironment, median } from "./cold-s
 const ROUNDS = 9;
 const GOAL_MS = 100;
 
-type Variant = "layered" | "whole" | "whole, no source maps";
-const variants: Variant[] = ["layered", "whole", "whole, no source maps"];
-const buildOf = (variant: Variant): BuildKind => (variant === "layered" ? "layered" : "whole");
+type Variant = BuildKind | "whole, no source maps";
+const variants: Variant[] = [
+  "layered",
+  "whole",
+  "whole, no source maps",
+  "whole, every credential source",
+];
+const kinds: BuildKind[] = ["layered", "whole", "whole, every credential source"];
+const buildOf = (variant: Variant): BuildKind =>
+  variant === "whole, no source maps" ? "whole" : variant;
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
-/** The build template.yaml ships: layered when the function leaves packages to the layer. */
+const leftOutOnDemand: ReadonlySet<string> = new Set(onDemandCredentialSources);
+
+/**
+ * The build template.yaml ships: layered when the function leaves anything but the
+ * on-demand credential sources to be found at run time.
+ */
 export function shippedBuild(source: FunctionSource): BuildKind {
   const external = source.buildProperties.External;
-  return Array.isArray(external) && external.length > 0 ? "layered" : "whole";
+  const leftOut = Array.isArray(external) ? external.map(String) : [];
+  return leftOut.every((name) => leftOutOnDemand.has(name)) ? "whole" : "layered";
 }
 
 function environmentFor(source: FunctionSource, variant: Variant): NodeJS.ProcessEnv {
@@ -58,10 +73,9 @@ export async function run(): Promise<void> {
   const sources = functionSources(readTemplate());
   const builds = new Map<string, Record<BuildKind, BuiltFunction>>();
   for (const source of sources) {
-    builds.set(source.logicalId, {
-      layered: await buildFunction(source, "layered"),
-      whole: await buildFunction(source, "whole"),
-    });
+    const built: Partial<Record<BuildKind, BuiltFunction>> = {};
+    for (const kind of kinds) built[kind] = await buildFunction(source, kind);
+    builds.set(source.logicalId, built as Record<BuildKind, BuiltFunction>);
   }
   const empty = join(tmpdir(), "microscale-cold-start-empty.mjs");
   writeFileSync(empty, "export {};\n");
@@ -104,7 +118,8 @@ export async function run(): Promise<void> {
       ms(importCpu("whole")),
       ratio(importCpu("whole"), importCpu("layered")),
       ms(importCpu("whole, no source maps")),
-      `${size("layered")} / ${size("whole")}`,
+      ms(importCpu("whole, every credential source")),
+      `${size("layered")} / ${size("whole")} / ${size("whole, every credential source")}`,
       `${shipped} ${shippedMs <= GOAL_MS ? "✓" : "✗"} ${ms(shippedMs)}`,
     ];
   });
@@ -114,8 +129,10 @@ export async function run(): Promise<void> {
       `import = wall time of await import(); CPU = the process's user + system CPU minus Node's own start-up (${ms(startUpCpu)}, an empty module).`,
       `NODE_OPTIONS from the template: ${lambdaEnvironment(sources[0] as FunctionSource).NODE_OPTIONS ?? "(none)"}. Goal: import ≤ ${GOAL_MS} ms for the build template.yaml ships.`,
       "",
-      "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, no source maps | bundle layered / whole | template ships |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+      "Whole = as template.yaml builds it (the on-demand credential sources left out); every credential source = the same with nothing external.",
+      "",
+      "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, no source maps | CPU whole, every credential source | bundle layered / whole / every | template ships |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
       ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     ].join("\n"),
   );

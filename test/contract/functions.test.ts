@@ -7,6 +7,7 @@ import {
 } from "../../local/template/functions";
 import { type Json, type JsonObject, readTemplate, type Template } from "../../local/template/read";
 import { resolveIntrinsics } from "../../local/template/resolve";
+import { onDemandCredentialSources } from "../support/sam-esbuild";
 import {
   actionsSentBy,
   type Bundle,
@@ -95,21 +96,42 @@ describe("functions in template.yaml", () => {
       },
     );
 
+    const onDemand: ReadonlySet<string> = new Set(onDemandCredentialSources);
+
     it.each(sources.map((s) => [s.logicalId, s] as const))(
-      "%s: bundles every package it imports, so it needs no layer",
+      "%s: bundles every package it imports, so it needs no layer; only on-demand credential sources stay out",
       async (_, source) => {
-        expect(await packagesLeftOut(source)).toEqual([]);
+        const left = await packagesLeftOut(source);
+        expect(left.filter((entry) => entry.kind !== "dynamic-import")).toEqual([]);
+        expect(left.map((entry) => entry.path).filter((path) => !onDemand.has(path))).toEqual([]);
       },
     );
 
-    it("sees a package left to a layer", async () => {
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: External is exactly the on-demand credential sources where it sends SDK calls, else none",
+      (id, source) => {
+        const sendsSdkCalls = actionsSentBy(bundleOf(id).code).size > 0;
+        expect(source.buildProperties.External ?? []).toEqual(
+          sendsSdkCalls ? [...onDemandCredentialSources] : [],
+        );
+      },
+    );
+
+    it("sees a package left to a layer, and a credential source the module would load at import", async () => {
       const copy = structuredClone(template);
       const fn = copy.Resources.DesiredCountSyncFunction;
       if (fn?.Metadata?.BuildProperties === undefined) throw new Error("no BuildProperties");
-      (fn.Metadata.BuildProperties as Record<string, unknown>).External = ["@aws-sdk/*"];
-      expect(await packagesLeftOut(byId(copy, "DesiredCountSyncFunction"))).toContain(
-        "@aws-sdk/client-ecs",
-      );
+      const props = fn.Metadata.BuildProperties as Record<string, unknown>;
+      props.External = ["@aws-sdk/*"];
+      expect(await packagesLeftOut(byId(copy, "DesiredCountSyncFunction"))).toContainEqual({
+        path: "@aws-sdk/client-ecs",
+        kind: "import-statement",
+      });
+      props.External = [...onDemandCredentialSources, "@aws-sdk/credential-provider-env"];
+      expect(await packagesLeftOut(byId(copy, "DesiredCountSyncFunction"))).toContainEqual({
+        path: "@aws-sdk/credential-provider-env",
+        kind: "import-statement",
+      });
     });
   });
 

@@ -40,3 +40,21 @@ export function samEsbuildOptions(source: FunctionSource): BuildOptions {
     logLevel: "silent",
   };
 }
+
+/**
+ * The packages every SDK-using function's `External` leaves out, and nothing else: the
+ * credential sources `@aws-sdk/credential-provider-node` imports on demand, only after
+ * the environment had no credentials (`import()` in its default chain). Lambda always
+ * hands the execution role's credentials over as `AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the chain's first link, so these are
+ * never reached there; the container and instance metadata sources stay in.
+ */
+export const onDemandCredentialSources = [
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-web-identity",
+  "@aws-sdk/credential-provider-login",
+  "@aws-sdk/token-providers",
+  "@aws-sdk/nested-clients",
+] as const;

@@ -7,13 +7,16 @@ import { projectRoot } from "../../../local/template/read";
 import { samEsbuildOptions } from "../../support/sam-esbuild";
 
 /**
- * The two builds of a function the cold-start bench compares, both from the function's
- * own `Metadata.BuildProperties` as `sam build` would run esbuild with them, except for
- * `External`:
+ * The builds of a function the cold-start bench compares, all from the function's own
+ * `Metadata.BuildProperties` as `sam build` would run esbuild with them, differing only
+ * in `External`:
  * - `layered`: the runtime layer's packages external (loaded from the layer at run time);
- * - `whole`: nothing external: SDK, Powertools and every other dependency inside the bundle.
+ * - `whole`: exactly as the template says: SDK, Powertools and every other dependency
+ *   inside, only the on-demand credential sources Lambda never reaches left out;
+ * - `whole, every credential source`: nothing external at all, to show what leaving
+ *   those out is worth.
  */
-export type BuildKind = "layered" | "whole";
+export type BuildKind = "layered" | "whole" | "whole, every credential source";
 
 /** What the runtime layer ships; a `layered` build leaves these to it. */
 export const layerExternals = ["@aws-sdk/*", "@aws-lambda-powertools/*", "zod", "http-parser-js"];
@@ -38,7 +41,12 @@ function outputFolder(logicalId: string, kind: BuildKind): string {
     kind === "layered"
       ? join(projectRoot, "node_modules/.cache/microscale-cold-start")
       : join(tmpdir(), "microscale-cold-start");
-  return join(base, logicalId, kind);
+  return join(base, logicalId, kind.replaceAll(/[^a-z]+/g, "-"));
+}
+
+function externalFor(kind: BuildKind, templateExternal: string[]): string[] {
+  if (kind === "layered") return [...new Set([...layerExternals, ...templateExternal])];
+  return kind === "whole" ? templateExternal : [];
 }
 
 /** esbuild with the template's BuildProperties, as `sam build` runs it, `External` aside. */
@@ -52,7 +60,7 @@ export async function buildFunction(
   const options = samEsbuildOptions(source);
   const result = await build({
     ...options,
-    external: kind === "layered" ? layerExternals : [],
+    external: externalFor(kind, options.external ?? []),
     write: true,
     metafile: true,
     outdir,

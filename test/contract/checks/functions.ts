@@ -58,12 +58,19 @@ export async function bundleFunction(source: FunctionSource): Promise<Bundle> {
   return { code, inputs: Object.keys(result.metafile.inputs) };
 }
 
+/** A package a function's bundle still imports at run time, and how. */
+export interface PackageLeftOut {
+  path: string;
+  /** `import-statement` loads it with the module; `dynamic-import` only when that code runs. */
+  kind: string;
+}
+
 /**
  * The packages a function's bundle, built exactly as the template's BuildProperties say,
  * still imports at run time (Node's built-ins aside): what Lambda would have to find
- * in a layer or the runtime.
+ * in a layer or the runtime, at import or when the code that imports them runs.
  */
-export async function packagesLeftOut(source: FunctionSource): Promise<string[]> {
+export async function packagesLeftOut(source: FunctionSource): Promise<PackageLeftOut[]> {
   const result = await build({
     ...samEsbuildOptions(source),
     write: false,
@@ -73,8 +80,8 @@ export async function packagesLeftOut(source: FunctionSource): Promise<string[]>
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
   const left = imports
     .filter((entry) => entry.external && !isBuiltin(entry.path))
-    .map((entry) => entry.path);
-  return [...new Set(left)].sort();
+    .map((entry) => JSON.stringify({ path: entry.path, kind: entry.kind }));
+  return [...new Set(left)].sort().map((entry) => JSON.parse(entry) as PackageLeftOut);
 }
 
 /** `@aws-sdk/client-ecs` → IAM prefix `ecs`. */

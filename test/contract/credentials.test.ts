@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { functionSource } from "../../local/template/functions";
+import { readTemplate } from "../../local/template/read";
+import { onDemandCredentialSources, samEsbuildOptions } from "../support/sam-esbuild";
+
+const exec = promisify(execFile);
+
+/**
+ * The shipped bundles leave the on-demand credential sources out (docs/performance.md).
+ * That is safe only because Lambda's credentials arrive in the environment, the default
+ * chain's first link: this runs the desired-count sync's bundle, built exactly as
+ * template.yaml says and written where no node_modules is above it, in a fresh Node
+ * against a recording endpoint, with and without those variables.
+ */
+const scratch = mkdtempSync(join(tmpdir(), "microscale-credentials-"));
+const emptyHome = join(scratch, "home");
+let modulePath = "";
+let server: Server;
+let endpoint = "";
+const seen: IncomingHttpHeaders[] = [];
+
+beforeAll(async () => {
+  mkdirSync(emptyHome);
+  const source = functionSource(readTemplate(), "DesiredCountSyncFunction");
+  const outdir = join(scratch, "bundle");
+  const result = await build({ ...samEsbuildOptions(source), outdir, metafile: true });
+  const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
+  if (entry === undefined) throw new Error("esbuild wrote no entry module");
+  modulePath = resolve(entry);
+  server = createServer((request, response) => {
+    seen.push(request.headers);
+    request.resume();
+    response.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+    response.end(JSON.stringify({ __type: "AccessDeniedException", message: "recorded" }));
+  });
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((closed) => server.close(closed));
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const scheduledEvent = readFileSync("events/desired-count-sync/scheduled-reconcile.json", "utf8");
+const invokeOnce = `
+const { handler } = await import(process.argv[1]);
+const context = { functionName: "sync", awsRequestId: "r-1", getRemainingTimeInMillis: () => 30000 };
+try { await handler(JSON.parse(process.argv[2]), context); } catch (error) {
+  process.stdout.write(JSON.stringify({ name: error.name, message: error.message }));
+}
+`;
+
+async function invoke(
+  credentials: Record<string, string>,
+): Promise<{ name: string; message: string }> {
+  const { stdout } = await exec(
+    process.execPath,
+    ["--input-type=module", "--eval", invokeOnce, pathToFileURL(modulePath).href, scheduledEvent],
+    {
+      env: {
+        PATH: process.env.PATH,
+        // No ~/.aws to fall back on, as in a Lambda sandbox.
+        HOME: emptyHome,
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_MAX_ATTEMPTS: "1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        POWERTOOLS_LOG_LEVEL: "SILENT",
+        CLUSTERS: "microscale",
+        PER_HOST_SERVICES: "agent",
+        ...credentials,
+      },
+    },
+  );
+  return JSON.parse(stdout) as { name: string; message: string };
+}
+
+describe("the shipped bundle's credentials", () => {
+  it("come from the environment, as Lambda gives them, with the on-demand sources left out", async () => {
+    const failure = await invoke({
+      AWS_ACCESS_KEY_ID: "AKIDFROMTHEROLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_SESSION_TOKEN: "token",
+    });
+    // The endpoint's AccessDeniedException, as the sync reports a failed cluster.
+    expect(failure.message).toContain("recorded");
+    expect(seen.at(-1)?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFROMTHEROLE\//);
+    expect(seen.at(-1)?.["x-amz-security-token"]).toBe("token");
+  });
+
+  it("fail naming the left-out package when the environment has none, and send nothing", async () => {
+    const before = seen.length;
+    const failure = await invoke({});
+    expect(onDemandCredentialSources.some((name) => failure.message.includes(name))).toBe(true);
+    expect(failure.message).toMatch(/Cannot find package/);
+    expect(seen.length).toBe(before);
+  });
+});
