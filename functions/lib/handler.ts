@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import type { Environment } from "./config";
 import { asError } from "./errors";
 import { type Observability, type Observed, powertools } from "./observability";
+import { mapStackToSources } from "./source-mapped-stack";
 
 /**
  * The one handler shape (functions/README.md says why). A function is a definition —
@@ -9,7 +10,8 @@ import { type Observability, type Observed, powertools } from "./observability";
  * `lambdaHandler`, which does what every function needs around an invocation:
  * the Lambda context into the logs, the config read from the environment, a failure
  * logged and rethrown (so Lambda retries it and Step Functions sees its error name),
- * and the metrics flushed, on success and failure alike.
+ * and the metrics flushed, on success and failure alike. A failure's stack names the
+ * TypeScript sources (./source-mapped-stack.ts), in the log and in what Lambda reports.
  */
 
 /** A core's dependencies without the ones the wrapper supplies: what `index.ts` passes. */
@@ -68,7 +70,7 @@ export function lambdaHandler<Config, Deps, Result>(
       const config = definition.loadConfig(readEnv());
       return await definition.run(event, config, { ...options.deps, log, metrics }, context);
     } catch (thrown) {
-      log.error(`${definition.name} failed`, asError(thrown));
+      log.error(`${definition.name} failed`, mapStackToSources(asError(thrown)));
       throw thrown;
     } finally {
       around.flush();

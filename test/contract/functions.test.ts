@@ -99,6 +99,16 @@ describe("functions in template.yaml", () => {
     const onDemand: ReadonlySet<string> = new Set(onDemandCredentialSources);
 
     it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: does not decode its source map at every cold start (stacks are mapped when logged)",
+      (_, { properties }) => {
+        const variables = (properties.Environment as JsonObject | undefined)?.Variables;
+        expect(String((variables as JsonObject | undefined)?.NODE_OPTIONS ?? "")).not.toContain(
+          "--enable-source-maps",
+        );
+      },
+    );
+
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
       "%s: bundles every package it imports, so it needs no layer; only on-demand credential sources stay out",
       async (_, source) => {
         const left = await packagesLeftOut(source);

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { requiredString } from "../../../functions/lib/config";
 import { ConfigurationError } from "../../../functions/lib/errors";
@@ -94,6 +98,35 @@ describe("lambdaHandler", () => {
       { level: "error", message: "echo failed", extra: { error: failure } },
     ]);
     expect(observability.flushes()).toBe(1);
+  });
+
+  it("points a failure's stack at the sources through the map beside the bundle", async () => {
+    // Prepare: a one-segment map that sends line 1, column 1 of the bundle to src/core.ts.
+    const folder = mkdtempSync(join(tmpdir(), "microscale-handler-"));
+    const bundle = join(folder, "index.mjs");
+    writeFileSync(
+      `${bundle}.map`,
+      JSON.stringify({ version: 3, sources: ["../../src/core.ts"], names: [], mappings: "AAAA" }),
+    );
+    const failure = new Error("boom");
+    failure.stack = `Error: boom\n    at n (${pathToFileURL(bundle).href}:1:1)`;
+    const { definition } = echo(async () => {
+      throw failure;
+    });
+    const observability = recordingObservability();
+    const handler = lambdaHandler(definition, {
+      deps: { client: { name: "c" } },
+      env: () => ({ TABLE: "demand" }),
+      observability: () => observability,
+    });
+
+    // Act
+    const outcome = await handler({}, lambdaContext()).catch((thrown: unknown) => thrown);
+
+    // Assess: the same error, logged and rethrown with the source's location.
+    expect(outcome).toBe(failure);
+    expect(failure.stack).toBe("Error: boom\n    at n (src/core.ts:1:1)");
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it("fails on bad configuration before running the core", async () => {
