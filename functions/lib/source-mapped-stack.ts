@@ -13,8 +13,11 @@ import { fileURLToPath } from "node:url";
  * the file and line it now names are where to read it.
  */
 
-/** `at name (file:///var/task/index.mjs:1:2345)` or `at file:///var/task/index.mjs:1:2345`. */
-const FRAME = /^(\s+at (?:.+? \()?)((?:file:\/\/)?\/[^():]+\.[cm]?js):(\d+):(\d+)(\)?)$/;
+/**
+ * `at name (file:///var/task/index.mjs:1:2345)`, `at file:///var/task/index.mjs:1:2345`
+ * or `at async file:///var/task/index.mjs:1:2345`.
+ */
+const FRAME = /^(\s+at (?:async )?(?:.+? \()?)((?:file:\/\/)?\/[^():]+\.[cm]?js):(\d+):(\d+)(\)?)$/;
 
 const maps = new Map<string, SourceMap | undefined>();
 
@@ -54,8 +57,15 @@ export function sourceMappedStack(stack: string): string {
   return stack.split("\n").map(mapFrame).join("\n");
 }
 
-/** Points `error.stack` at the sources, in place, so the log line and the rethrown error agree. */
+/**
+ * Points `error.stack` at the sources, in place, so the log line and the rethrown error
+ * agree; and its `cause`'s, down the chain (an SDK error is often the cause of ours).
+ */
 export function mapStackToSources(error: Error): Error {
-  if (typeof error.stack === "string") error.stack = sourceMappedStack(error.stack);
+  const seen = new Set<unknown>();
+  for (let next: unknown = error; next instanceof Error && !seen.has(next); next = next.cause) {
+    seen.add(next);
+    if (typeof next.stack === "string") next.stack = sourceMappedStack(next.stack);
+  }
   return error;
 }

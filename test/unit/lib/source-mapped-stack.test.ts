@@ -88,4 +88,21 @@ describe("sourceMappedStack", () => {
     expect(mapStackToSources(error)).toBe(error);
     expect(error.stack).toMatch(/functions\/example\/fail\.ts:3:/);
   });
+
+  it("maps `at async` frames and the stacks down the cause chain", () => {
+    const folder = join(scratch, "one-segment");
+    mkdirSync(folder, { recursive: true });
+    const bundleFile = join(folder, "index.mjs");
+    writeFileSync(
+      `${bundleFile}.map`,
+      JSON.stringify({ version: 3, sources: ["../../src/core.ts"], names: [], mappings: "AAAA" }),
+    );
+    const cause = new Error("from the SDK");
+    cause.stack = `Error: from the SDK\n    at async ${pathToFileURL(bundleFile).href}:1:1`;
+    const error = new Error("ours", { cause });
+    error.stack = `Error: ours\n    at n (${bundleFile}:1:1)`;
+    mapStackToSources(error);
+    expect(error.stack).toBe("Error: ours\n    at n (src/core.ts:1:1)");
+    expect(cause.stack).toBe("Error: from the SDK\n    at async src/core.ts:1:1");
+  });
 });
