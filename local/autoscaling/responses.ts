@@ -1,3 +1,4 @@
+import { offsetPage } from "../edge/paging";
 import {
   invalidMember,
   members,
@@ -78,25 +79,18 @@ function nonNegative(value: number, name: string): number {
   return value;
 }
 
-/** `NextToken` is the offset of the next page, opaque to the caller. */
-function page<T>(items: readonly T[], params: QueryParams, defaultSize: number) {
+/** `MaxRecords` (1..100) a page; a `NextToken` this operation did not issue is InvalidNextToken. */
+function page<T>(items: readonly T[], params: QueryParams, defaultSize: number, action: string) {
   const size = params.integer("MaxRecords") ?? defaultSize;
   if (size < 1 || size > 100) {
     throw invalidMember(String(size), "MaxRecords", "Member must have value between 1 and 100");
   }
-  const token = params.string("NextToken");
-  let start = 0;
-  if (token !== undefined) {
-    start = Number(Buffer.from(token, "base64url").toString("utf8"));
-    if (!Number.isInteger(start) || start < 0 || start > items.length) {
-      throw autoScalingErrors.invalidNextToken();
-    }
-  }
-  const end = start + size;
-  return {
-    items: items.slice(start, end),
-    nextToken: end < items.length ? Buffer.from(String(end)).toString("base64url") : undefined,
-  };
+  return offsetPage(items, {
+    size,
+    token: params.string("NextToken"),
+    scope: action,
+    refuse: autoScalingErrors.invalidNextToken,
+  });
 }
 
 function describeAutoScalingGroups(model: AutoScaling, params: QueryParams): XmlObject {
@@ -111,7 +105,7 @@ function describeAutoScalingGroups(model: AutoScaling, params: QueryParams): Xml
     groups = groups.filter((group) => tagFilterMatches(group, name, values));
   }
   const includeInstances = params.boolean("IncludeInstances") ?? true;
-  const { items, nextToken } = page(groups, params, 50);
+  const { items, nextToken } = page(groups, params, 50, "DescribeAutoScalingGroups");
   return {
     AutoScalingGroups: members(items.map((group) => groupShape(group, includeInstances))),
     NextToken: nextToken,
@@ -136,7 +130,7 @@ function describeScalingActivities(model: AutoScaling, params: QueryParams): Xml
   if (ids !== undefined && ids.length > 0) {
     activities = activities.filter((activity) => ids.includes(activity.activityId));
   }
-  const { items, nextToken } = page(activities, params, 100);
+  const { items, nextToken } = page(activities, params, 100, "DescribeScalingActivities");
   return { Activities: members(items.map(activityShape)), NextToken: nextToken };
 }
 

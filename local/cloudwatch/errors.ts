@@ -18,12 +18,16 @@ export const cloudwatchErrors = {
       400,
       "InvalidParameterCombination",
     ),
-  invalidToken: () =>
+  /**
+   * ListMetrics' answer to a NextToken it did not issue: its model has no InvalidNextToken
+   * (GetMetricData's has), only InvalidParameterValue for bad input.
+   */
+  invalidListToken: () =>
     new AwsError(
-      "InvalidNextToken",
-      "The service couldn't process your request because the NextToken is invalid.",
+      "InvalidParameterValueException",
+      "Request parameter NextToken is invalid.",
       400,
-      "InvalidNextToken",
+      "InvalidParameterValue",
     ),
   unknownOperation: (operation: string) =>
     new AwsError(

@@ -1,3 +1,4 @@
+import { offsetPage } from "../edge/paging";
 import { cloudwatchErrors, readUnit } from "./errors";
 import { evaluate, type Points, references } from "./math";
 import {
@@ -266,22 +267,19 @@ export class MetricsStore {
             ),
           ),
       );
-    let offset = 0;
-    if (request.NextToken !== undefined) {
-      offset = Number(Buffer.from(String(request.NextToken), "base64url").toString("utf8"));
-      if (!Number.isInteger(offset) || offset < 0) throw cloudwatchErrors.invalidToken();
-    }
-    const page = matching.slice(offset, offset + listPageSize);
-    const next = offset + listPageSize;
+    const { items, nextToken } = offsetPage(matching, {
+      size: listPageSize,
+      token: request.NextToken === undefined ? undefined : String(request.NextToken),
+      scope: "ListMetrics",
+      refuse: cloudwatchErrors.invalidListToken,
+    });
     return {
-      Metrics: page.map(({ namespace, metricName, dimensions }) => ({
+      Metrics: items.map(({ namespace, metricName, dimensions }) => ({
         Namespace: namespace,
         MetricName: metricName,
         Dimensions: dimensions,
       })),
-      ...(next < matching.length
-        ? { NextToken: Buffer.from(String(next)).toString("base64url") }
-        : {}),
+      ...(nextToken === undefined ? {} : { NextToken: nextToken }),
     };
   }
 

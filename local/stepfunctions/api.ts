@@ -41,6 +41,7 @@ export function stepFunctionsApi(stepFunctions: LocalStepFunctions): JsonHandler
           throw errors.validation("maxResults must be between 0 and 1000.");
         }
         return historyPage(execution.history.events, {
+          executionArn: execution.executionArn,
           maxResults,
           reverseOrder: request.reverseOrder === true,
           nextToken: typeof request.nextToken === "string" ? request.nextToken : undefined,

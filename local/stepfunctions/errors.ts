@@ -9,6 +9,8 @@ export const stepFunctionsErrors = {
   executionAlreadyExists: (arn: string) =>
     new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`),
   invalidArn: (arn: unknown) => new AwsError("InvalidArn", `Invalid Arn: '${String(arn)}'`),
+  invalidToken: (token: unknown) =>
+    new AwsError("InvalidToken", `Invalid Token: '${String(token)}'`),
   invalidExecutionInput: (message: string) => new AwsError("InvalidExecutionInput", message),
   validation: (message: string) => new AwsError("ValidationException", message),
   unknownOperation: (operation: string) =>

@@ -1,4 +1,6 @@
 import type { StateMachine } from "aws-local-stepfunctions";
+import { offsetPage } from "../edge/paging";
+import { stepFunctionsErrors } from "./errors";
 
 /** One event of the runner's log (the package does not export the type by name). */
 export type EventLog =
@@ -109,26 +111,26 @@ export class ExecutionHistory {
 export function historyPage(
   events: readonly HistoryEvent[],
   options: {
+    /** The execution's ARN: its tokens page its history, in its order, and nothing else. */
+    executionArn: string;
     maxResults?: number;
     reverseOrder?: boolean;
     nextToken?: string;
     includeExecutionData?: boolean;
   },
 ): { events: Record<string, unknown>[]; nextToken?: string } {
-  const ordered = options.reverseOrder === true ? [...events].reverse() : [...events];
-  const start =
-    options.nextToken === undefined
-      ? 0
-      : Number(Buffer.from(options.nextToken, "base64url").toString());
-  const size =
-    options.maxResults === undefined || options.maxResults === 0 ? 100 : options.maxResults;
-  const page = ordered
-    .slice(start, start + size)
-    .map((event) => (options.includeExecutionData === false ? withoutData(event) : event));
-  const next = start + size;
-  return next < ordered.length
-    ? { events: page, nextToken: Buffer.from(String(next)).toString("base64url") }
-    : { events: page };
+  const reverse = options.reverseOrder === true;
+  const ordered = reverse ? [...events].reverse() : events;
+  const { items, nextToken } = offsetPage(ordered, {
+    size: options.maxResults === undefined || options.maxResults === 0 ? 100 : options.maxResults,
+    token: options.nextToken,
+    scope: `GetExecutionHistory ${options.executionArn} ${reverse ? "newest" : "oldest"} first`,
+    refuse: () => stepFunctionsErrors.invalidToken(options.nextToken),
+  });
+  const page = items.map((event) =>
+    options.includeExecutionData === false ? withoutData(event) : event,
+  );
+  return nextToken === undefined ? { events: page } : { events: page, nextToken };
 }
 
 /** includeExecutionData=false: the events without their input and output. */

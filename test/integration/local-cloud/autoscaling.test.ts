@@ -4,6 +4,8 @@ import {
   type AutoScalingGroup,
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  InvalidNextToken,
   paginateDescribeScalingActivities,
   ResourceContentionFault,
   ScalingActivityInProgressFault,
@@ -283,6 +285,26 @@ describe("EC2 Auto Scaling through @aws-sdk/client-auto-scaling", () => {
     expect(activities[1]?.Cause).toMatch(
       /was taken out of service in response to a user request\.$/,
     );
+  });
+
+  it("refuses a NextToken it did not issue with InvalidNextToken", async () => {
+    await createGroup({ desired: 2, managedDraining: true });
+    await inService(2);
+    const activities = (NextToken?: string) =>
+      autoscaling.send(
+        new DescribeScalingActivitiesCommand({
+          AutoScalingGroupName: groupName,
+          MaxRecords: 1,
+          NextToken,
+        }),
+      );
+    const { NextToken } = await activities();
+    // The offset 1 in the form the local cloud once issued: an unsigned base64url number.
+    const forged = Buffer.from("1").toString("base64url");
+    await expect(activities(forged)).rejects.toBeInstanceOf(InvalidNextToken);
+    const groups = autoscaling.send(new DescribeAutoScalingGroupsCommand({ NextToken }));
+    await expect(groups).rejects.toBeInstanceOf(InvalidNextToken);
+    await expect(activities(NextToken)).resolves.toHaveProperty("Activities");
   });
 
   it("answers an injected 5xx with ResourceContentionFault", async () => {

@@ -5,6 +5,7 @@ import {
   ListMetricsCommand,
   MissingRequiredParameterException,
   PutMetricDataCommand,
+  paginateListMetrics,
   type StandardUnit,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -159,5 +160,33 @@ describe("CloudWatch ListMetrics", () => {
       "backend",
       "web",
     ]);
+  });
+
+  it("pages 500 metrics at a time, and refuses a NextToken it did not issue", async () => {
+    // Prepare: 501 metrics in a namespace of their own, in requests small enough that the
+    // SDK sends them uncompressed (the local edge reads no gzip).
+    for (let from = 0; from < 501; from += 100) {
+      await cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: "Paging",
+          MetricData: Array.from({ length: Math.min(100, 501 - from) }, (_, index) => ({
+            MetricName: `m${from + index}`,
+            Value: index,
+          })),
+        }),
+      );
+    }
+    const names: string[] = [];
+    for await (const page of paginateListMetrics({ client: cloudwatch }, { Namespace: "Paging" })) {
+      names.push(...(page.Metrics ?? []).map((metric) => metric.MetricName ?? ""));
+    }
+    expect(new Set(names).size).toBe(501);
+    // The offset 500 in the form the local cloud once issued: an unsigned base64url number.
+    const forged = Buffer.from("500").toString("base64url");
+    const listing = cloudwatch.send(
+      new ListMetricsCommand({ Namespace: "Paging", NextToken: forged }),
+    );
+    await expect(listing).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(listing).rejects.toThrow("NextToken");
   });
 });

@@ -7,6 +7,7 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  InvalidToken,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -222,6 +223,32 @@ describe("GetExecutionHistory, idempotent StartExecution and the machine's setti
       "SucceedStateExited",
     ]);
     expect(newest.nextToken).toBeDefined();
+    const rest = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        nextToken: newest.nextToken,
+      }),
+    );
+    expect([...(newest.events ?? []), ...(rest.events ?? [])].map((event) => event.id)).toEqual(
+      (events ?? []).map((event) => event.id).reverse(),
+    );
+  });
+
+  it("refuses a nextToken it did not issue, or issued for another order, with InvalidToken", async () => {
+    const sfn = client();
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"value":1}', name: "forged-token" }),
+    );
+    await stepFunctions.waitForExecution(executionArn as string);
+    const history = (request: { reverseOrder?: boolean; nextToken?: string }) =>
+      sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1, ...request }));
+    const { nextToken } = await history({ reverseOrder: true });
+    // The offset 1 in the form the local cloud once issued: an unsigned base64url number.
+    const forged = Buffer.from("1").toString("base64url");
+    await expect(history({ nextToken: forged })).rejects.toBeInstanceOf(InvalidToken);
+    await expect(history({ nextToken })).rejects.toBeInstanceOf(InvalidToken);
+    await expect(history({ reverseOrder: true, nextToken })).resolves.toHaveProperty("events");
   });
 
   it("answers the running execution for the same name and input, and refuses other input", async () => {
