@@ -35,36 +35,55 @@ const timeOptions = (yTitle) => ({
   },
 });
 // A labelled vertical line at each mark's t: where it is drawn, its colours, its label.
+// Labels take rows: each goes in the first row (row 0 at rowY(area, 0)) where it clears
+// the label before it, so marks a second apart stay readable; one that would run off
+// the right edge ends at its line instead. Where each went is kept on the chart
+// (chart.markerLabels[id]) for the report's Chromium test.
 const markers = (id, marks, style) => ({
   id,
   afterDatasetsDraw(chart) {
     const { ctx, chartArea, scales } = chart;
     ctx.save();
     ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = style.text;
     ctx.strokeStyle = style.line;
     ctx.setLineDash(style.dash);
-    marks().forEach((mark, i) => {
-      const x = scales.x.getPixelForValue(mark.t);
-      if (x < chartArea.left || x > chartArea.right) return;
+    const rowEnds = [];
+    const placed = [];
+    const visible = marks()
+      .map((mark) => ({ mark, x: scales.x.getPixelForValue(mark.t) }))
+      .filter(({ x }) => x >= chartArea.left && x <= chartArea.right)
+      .sort((a, b) => a.x - b.x);
+    for (const { mark, x } of visible) {
       ctx.beginPath();
       ctx.moveTo(x, chartArea.top + style.top);
       ctx.lineTo(x, chartArea.bottom);
       ctx.stroke();
-      ctx.fillText(style.label(mark), x + 3, style.labelY(chartArea, i));
-    });
+      const text = style.label(mark);
+      const width = ctx.measureText(text).width;
+      const left = x + 3 + width > chartArea.right ? x - 3 - width : x + 3;
+      let row = rowEnds.findIndex((end) => end + 6 <= left);
+      if (row < 0) row = rowEnds.length;
+      rowEnds[row] = left + width;
+      const y = style.rowY(chartArea, row);
+      placed.push({ text, left, right: left + width, top: y - 10, bottom: y + 3 });
+      // A pale box behind the text, so the series' lines do not cross it.
+      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillRect(left - 1, y - 10, width + 2, 13);
+      ctx.fillStyle = style.text;
+      ctx.fillText(text, left, y);
+    }
+    chart.markerLabels = { ...chart.markerLabels, [id]: placed };
     ctx.restore();
   },
 });
 const phaseMarkers = markers("phaseMarkers", () => report.phases ?? [], {
   text: "#57606a", line: "#8c959f", dash: [2, 3], top: 0,
-  label: (phase) => phase.label, labelY: (area) => area.top + 10,
+  label: (phase) => phase.label, rowY: (area, row) => area.top + 10 + row * 13,
 });
-// Staggered labels, so steps seconds apart stay readable.
 const consolidationMarkers = markers("consolidationMarkers", () => report.consolidations ?? [], {
   text: "#cf222e", line: "#cf222e", dash: [4, 2], top: 14,
   label: (step) => "▼ " + step.ec2InstanceId.slice(-6) + " " + step.reason,
-  labelY: (area, i) => area.bottom - 6 - (i % 3) * 13,
+  rowY: (area, row) => area.bottom - 6 - row * 13,
 });
 // One look per timeline field, so a field is the same line, label and colour in every chart.
 const looks = {

@@ -36,16 +36,21 @@ export function sampleReport(): ScenarioReport {
     durationSeconds: 94,
     timeScale: 30,
     seed: "42",
+    // Some phases seconds apart and one at the very end, as a real run has them: their
+    // labels must not overlap, nor run off the chart.
     phases: [
-      { t: 0, label: "boot" },
-      { t: 12, label: "hosts join" },
-      { t: 24, label: "demand walks" },
-      { t: 60, label: "hosts drain" },
+      { t: 0, label: "hosts join" },
+      { t: 12, label: "demand walks" },
+      { t: 56, label: "demand up" },
+      { t: 58, label: "demand down" },
+      { t: 60, label: "hosts drain and leave" },
       { t: 72, label: "deploy and benchmark" },
+      { t: 95, label: "surge hosts consolidated" },
     ],
     consolidations: [
       { t: 66, ec2InstanceId: "i-0c4a1f2e9b7d35a10", reason: "empty", tasks: 3 },
-      { t: 70, ec2InstanceId: "i-0e92b6d1c3a4f7b22", reason: "underutilized", tasks: 4 },
+      { t: 67, ec2InstanceId: "i-0e92b6d1c3a4f7b22", reason: "underutilized", tasks: 4 },
+      { t: 96, ec2InstanceId: "i-0a1b2c3d4e5f67890", reason: "empty", tasks: 0 },
     ],
     timeline,
     benchmark: {

@@ -57,6 +57,31 @@ describe("report/index.html in headless Chromium", () => {
           return { id: canvas.id, inked: count, red };
         }),
       );
+      // Where the marker plugins put each label (charts.ts keeps them on the chart).
+      interface LabelBox {
+        text: string;
+        left: number;
+        right: number;
+        top: number;
+        bottom: number;
+      }
+      const labels = await tab.evaluate(() => {
+        const page = globalThis as unknown as {
+          document: { querySelectorAll(selector: string): Iterable<PageCanvas> };
+          Chart: {
+            getChart(
+              canvas: PageCanvas,
+            ):
+              | { markerLabels?: Record<string, LabelBox[]>; chartArea: { right: number } }
+              | undefined;
+          };
+        };
+        return [...page.document.querySelectorAll("canvas")].flatMap((canvas) => {
+          const chart = page.Chart.getChart(canvas);
+          if (chart?.markerLabels === undefined) return [];
+          return [{ id: canvas.id, right: chart.chartArea.right, byMarker: chart.markerLabels }];
+        });
+      });
       await tab.screenshot({ path: join(dir, "screenshot.png"), fullPage: true });
 
       // Assess
@@ -72,6 +97,35 @@ describe("report/index.html in headless Chromium", () => {
       for (const canvas of inked) expect(canvas.inked, canvas.id).toBeGreaterThan(1000);
       // Each consolidation step is marked where it happened.
       expect(inked.find((canvas) => canvas.id === "right-sizing")?.red).toBeGreaterThan(100);
+      // Every phase is labelled on every timeline chart, and no two labels overlap, even
+      // for phases seconds apart; none runs off the plot's right edge.
+      const report = sampleReport();
+      expect(labels.map((chart) => chart.id)).toEqual([
+        "right-sizing",
+        "demand",
+        "hosts",
+        "reservation",
+      ]);
+      for (const chart of labels) {
+        expect(
+          chart.byMarker.phaseMarkers?.map((box) => box.text),
+          chart.id,
+        ).toEqual(report.phases?.map((phase) => phase.label));
+        const boxes = Object.values(chart.byMarker).flat();
+        const overlaps = boxes.flatMap((a, i) =>
+          boxes
+            .slice(i + 1)
+            .filter(
+              (b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom,
+            )
+            .map((b) => `${a.text} × ${b.text}`),
+        );
+        expect(overlaps, chart.id).toEqual([]);
+        expect(
+          boxes.filter((box) => box.right > chart.right).map((box) => box.text),
+          chart.id,
+        ).toEqual([]);
+      }
     } finally {
       await browser.close();
     }
