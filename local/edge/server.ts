@@ -6,6 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { gunzipSync } from "node:zlib";
 import type { FaultInjector } from "../faults/faults";
 import { listenOnLoopback } from "../loopback";
 import { AwsError } from "./errors";
@@ -106,7 +107,14 @@ export class Edge {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
+    let body: Buffer;
+    try {
+      body = decodedBody(await readBody(request), request.headers);
+    } catch (thrown) {
+      const error = thrown instanceof AwsError ? thrown : internalFailure(thrown);
+      send(response, errorResponse(error, contentType(request.headers), undefined));
+      return;
+    }
     if (isQueryRequest(request.headers)) {
       await this.serveQuery(body, response);
       return;
@@ -189,6 +197,26 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * The body as the operation reads it. The SDK gzips the bodies of operations with
+ * request compression (CloudWatch PutMetricData over 10 KiB) and says so in
+ * Content-Encoding; AWS reads them, so the edge does too.
+ */
+function decodedBody(raw: Buffer, headers: IncomingMessage["headers"]): Buffer {
+  const encodings = (header(headers, "content-encoding") ?? "")
+    .split(",")
+    .map((encoding) => encoding.trim().toLowerCase());
+  if (!encodings.includes("gzip")) return raw;
+  try {
+    return gunzipSync(raw);
+  } catch (thrown) {
+    throw new AwsError(
+      "SerializationException",
+      `Content-Encoding says gzip but the body is not: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    );
+  }
 }
 
 export function jsonResponse(statusCode: number, type: string, payload: unknown): RawResponse {

@@ -163,8 +163,7 @@ describe("CloudWatch ListMetrics", () => {
   });
 
   it("pages 500 metrics at a time, and refuses a NextToken it did not issue", async () => {
-    // Prepare: 501 metrics in a namespace of their own, in requests small enough that the
-    // SDK sends them uncompressed (the local edge reads no gzip).
+    // Prepare: 501 metrics in a namespace of their own, 100 a request.
     for (let from = 0; from < 501; from += 100) {
       await cloudwatch.send(
         new PutMetricDataCommand({
@@ -188,5 +187,42 @@ describe("CloudWatch ListMetrics", () => {
     );
     await expect(listing).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(listing).rejects.toThrow("NextToken");
+  });
+});
+
+describe("CloudWatch PutMetricData compressed", () => {
+  it("reads a body the SDK gzipped (over 10 KiB), as AWS does", async () => {
+    // Prepare: 300 metrics with a long dimension each, well over the SDK's 10 KiB.
+    const encodings: string[] = [];
+    const client = clientsFor(cloud).cloudwatch;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+        encodings.push(headers["content-encoding"] ?? "");
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "recordContentEncoding" },
+    );
+    const host = "h".repeat(40);
+
+    // Act
+    await client.send(
+      new PutMetricDataCommand({
+        Namespace: "Compressed",
+        MetricData: Array.from({ length: 300 }, (_, index) => ({
+          MetricName: `m${index}`,
+          Dimensions: [{ Name: "Host", Value: `${host}-${index}` }],
+          Value: index,
+        })),
+      }),
+    );
+
+    // Assess: the request went gzipped, and every metric arrived.
+    expect(encodings).toEqual(["gzip"]);
+    const names: string[] = [];
+    for await (const page of paginateListMetrics({ client }, { Namespace: "Compressed" })) {
+      names.push(...(page.Metrics ?? []).map((metric) => metric.MetricName ?? ""));
+    }
+    expect(new Set(names).size).toBe(300);
   });
 });
