@@ -2,13 +2,10 @@ import { describe, expect, it } from "vitest";
 import { type Json, parseTemplate, readTemplate, type Template } from "../../local/template/read";
 import { danglingReferences } from "../../local/template/references";
 import { localResolveContext } from "../../local/wiring/names";
+import { brokenCopy } from "./checks/copies";
 
 const template = readTemplate();
-const broken = (mutate: (copy: Template) => void): Template => {
-  const copy = structuredClone(template);
-  mutate(copy);
-  return copy;
-};
+const broken = (mutate: (copy: Template) => void): Template => brokenCopy(template, mutate);
 
 describe("template.yaml", () => {
   it("parses with CloudFormation short tags into the long form", () => {
