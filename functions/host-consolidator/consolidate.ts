@@ -4,6 +4,7 @@ import { unselectedClusterReason } from "../lib/clusters";
 import { type ControllerSummary, PartialFailureError } from "../lib/controller";
 import { clusterName } from "../lib/ecs-names";
 import { asError } from "../lib/errors";
+import { EXPENDABLE_ROOM_ATTRIBUTE } from "../lib/expendable-room";
 import type { Observed } from "../lib/observability";
 import { ConsolidatorCalls, noApiCalls, type TaskDefinitionCache } from "./calls";
 import type { ConsolidatorConfig } from "./config";
@@ -199,7 +200,22 @@ async function consolidateCluster(
         .deleteAttribute(cluster, CANDIDATE_ATTRIBUTE, plan.unmark)
         .catch((e: unknown) => failed("DeleteAttributes", e));
     }
-    for (const t of plan.terminate) {
+    if (plan.unroom.length > 0) {
+      await calls
+        .deleteAttribute(cluster, EXPENDABLE_ROOM_ATTRIBUTE, plan.unroom)
+        .catch((e: unknown) => failed("DeleteAttributes", e));
+    }
+    // The scaler must know the room before a host drains: without it, it would grow
+    // the expendable services into the slots the moving tasks need.
+    let roomWritten = true;
+    if (plan.room.length > 0) {
+      const values = new Map(plan.room.map((r) => [r.containerInstanceArn, r.value]));
+      await calls.putAttribute(cluster, EXPENDABLE_ROOM_ATTRIBUTE, values).catch((e: unknown) => {
+        roomWritten = false;
+        failed("PutAttributes", e);
+      });
+    }
+    for (const t of roomWritten ? plan.terminate : []) {
       try {
         await calls.terminate(t.ec2InstanceId);
         actions.set(t.containerInstanceArn, "terminated");

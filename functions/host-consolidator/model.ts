@@ -22,7 +22,10 @@ export interface HostTask {
   readonly taskArn: string;
   readonly group: string;
   readonly role: TaskRole;
-  /** Only for `movable` tasks: what it needs wherever it moves. */
+  /**
+   * For `movable` tasks, what it needs wherever it moves; for `expendable` ones, what
+   * its slot gives back when the scaler lowers its count (and what it needs to move).
+   */
   readonly requirements?: TaskRequirements;
 }
 
@@ -37,6 +40,8 @@ export interface Host {
   readonly candidateSince: Date | undefined;
   /** Whether the candidate attribute is present at all (valid or not). */
   readonly marked: boolean;
+  /** The expendable-room attribute's value (functions/lib/expendable-room.ts), if any. */
+  readonly expendableRoom: string | undefined;
 }
 
 export interface GroupInstance {
@@ -73,4 +78,6 @@ export interface PlanSettings {
   readonly consolidateAfterSeconds: number;
   readonly minHostAgeSeconds: number;
   readonly disruptionBudget: DisruptionBudget;
+  /** `EXPENDABLE_SERVICES` by name: each is held to the room left while hosts drain. */
+  readonly expendableServices: ReadonlySet<string>;
 }

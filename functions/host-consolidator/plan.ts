@@ -1,5 +1,6 @@
 import type { PlacementFailureReason } from "../../local/ecs/placement";
 import { isLeaving } from "../lib/auto-scaling-groups";
+import { formatExpendableRoom } from "../lib/expendable-room";
 import type { TaskRequirements } from "../lib/placement/requirements";
 import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
 import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
@@ -14,6 +15,16 @@ import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } fro
  * first, then underutilized ones with the fewest tasks, each checked again against
  * the hosts that are left once those chosen before it are gone — never below the
  * group's MinSize, never beyond its disruption budget.
+ *
+ * Expendable tasks never keep a host alive, on the host or where its tasks would go: a
+ * host whose movable tasks fit only in slots expendable tasks hold is a candidate too.
+ * ECS has no preemption, so before such a host goes the room is made: the plan writes
+ * the expendable-room attribute (functions/lib/expendable-room.ts) on it — the tasks
+ * of each expendable service the other hosts hold once the moving tasks are placed —
+ * and keeps it (`making-room`) until the priority scaler has lowered their count and
+ * the moving tasks, with the host's own expendable ones, fit in the room there is now.
+ * A host whose movable tasks move goes with the attribute too: while it drains, the
+ * expendable services may shrink but not grow into the slots the moving tasks need.
  */
 
 export type CandidateKind = "empty" | "underutilized";
@@ -30,7 +41,8 @@ export type KeepReason =
   | "waiting" // a candidate, for less than CONSOLIDATE_AFTER_SECONDS so far
   | "hold" // the cluster has tasks waiting for a place or a deployment in progress
   | "min-size" // its group is at MinSize
-  | "budget"; // its group has DISRUPTION_BUDGET hosts draining already
+  | "budget" // its group has DISRUPTION_BUDGET hosts draining already
+  | "making-room"; // its tasks fit once expendable tasks give up their slots: they shrink first
 
 export interface HostDecision {
   readonly containerInstanceArn: string;
@@ -45,6 +57,8 @@ export interface HostDecision {
   readonly decision: "terminate" | "keep";
   readonly reason: KeepReason | CandidateKind;
   readonly detail?: string;
+  /** Leaving with movable tasks: the tasks each expendable service may keep meanwhile. */
+  readonly expendableRoom?: Readonly<Record<string, number>>;
 }
 
 export interface GroupOutcome {
@@ -72,6 +86,10 @@ export interface ClusterPlan {
   readonly mark: readonly { readonly containerInstanceArn: string; readonly since: Date }[];
   /** Candidate attributes to remove: ACTIVE hosts that are no longer candidates. */
   readonly unmark: readonly string[];
+  /** Expendable-room attributes to write, before any termination: the hosts leaving. */
+  readonly room: readonly { readonly containerInstanceArn: string; readonly value: string }[];
+  /** Expendable-room attributes to remove: ACTIVE hosts that are not leaving. */
+  readonly unroom: readonly string[];
   readonly terminate: readonly Termination[];
 }
 
@@ -98,10 +116,40 @@ function groupsOnHost(host: Host): Map<string, number> {
   return groups;
 }
 
-function movable(host: Host) {
+function ofRole(host: Host, role: "movable" | "expendable"): TaskRequirements[] {
   return host.tasks.flatMap((task) =>
-    task.role === "movable" && task.requirements !== undefined ? [task.requirements] : [],
+    task.role === role && task.requirements !== undefined ? [task.requirements] : [],
   );
+}
+const movable = (host: Host) => ofRole(host, "movable");
+const expendable = (host: Host) => ofRole(host, "expendable");
+
+/** A host as it would be once its expendable tasks have stopped: their slots free. */
+function released(host: Host): SimulatedHost {
+  const groups = groupsOnHost(host);
+  const ports = new Set(host.capacity.portsInUse);
+  let cpu = 0;
+  let memory = 0;
+  let count = 0;
+  for (const task of expendable(host)) {
+    cpu += task.cpu;
+    memory += task.memory;
+    count++;
+    for (const port of task.hostPorts) ports.delete(port);
+    const left = (groups.get(task.group) ?? 1) - 1;
+    if (left > 0) groups.set(task.group, left);
+    else groups.delete(task.group);
+  }
+  return {
+    capacity: {
+      ...host.capacity,
+      remainingCpu: host.capacity.remainingCpu + cpu,
+      remainingMemory: host.capacity.remainingMemory + memory,
+      portsInUse: ports,
+      runningTasksCount: Math.max(0, host.capacity.runningTasksCount - count),
+    },
+    groups,
+  };
 }
 
 function misfit(group: string, reason: PlacementFailureReason, after: boolean): string {
@@ -126,10 +174,18 @@ export function planConsolidation(
     lifecycle.get(host.capacity.ec2InstanceId) === "InService";
 
   // Where tasks can go: ACTIVE hosts with a connected agent that are staying in service.
-  const targets: SimulatedHost[] = snapshot.hosts
-    .filter((h) => h.status === "ACTIVE" && h.capacity.agentConnected && inService(h))
-    .map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) }));
-  const simulation = new PlacementSimulation(targets);
+  const targetHosts = snapshot.hosts.filter(
+    (h) => h.status === "ACTIVE" && h.capacity.agentConnected && inService(h),
+  );
+  const simulation = new PlacementSimulation(
+    targetHosts.map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) })),
+  );
+  // The same hosts with every expendable slot free: built only if a host needs it.
+  let withRoom: PlacementSimulation | undefined;
+  const room = () => {
+    withRoom ??= new PlacementSimulation(targetHosts.map(released));
+    return withRoom;
+  };
 
   const assessed: Assessed[] = snapshot.hosts.map((host) => {
     const moving = movable(host);
@@ -172,8 +228,11 @@ export function planConsolidation(
     if (standalone !== undefined)
       return keep("standalone-task", `${standalone.group} (${standalone.taskArn})`);
     if (moving.length > 0) {
-      const fit = simulation.place(moving, new Set([arnOf(host)]));
-      if (!fit.fits) return keep("busy", misfit(fit.group, fit.reason, false));
+      const alone = new Set([arnOf(host)]);
+      const fit = simulation.place(moving, alone);
+      if (!fit.fits && !room().place(moving, alone).fits) {
+        return keep("busy", misfit(fit.group, fit.reason, false));
+      }
     }
     entry.candidate = moving.length === 0 ? "empty" : "underutilized";
     entry.since = host.candidateSince ?? now;
@@ -215,6 +274,9 @@ export function planConsolidation(
   // hosts that stay — so no task is counted on a host that leaves later in the round.
   const leaving = new Set<string>();
   const moving: TaskRequirements[] = [];
+  /** The expendable tasks of the hosts leaving: they move too, if there is room. */
+  const spare: TaskRequirements[] = [];
+  const leavingEntries: Assessed[] = [];
   const terminate: Termination[] = [];
   for (const entry of due) {
     if (snapshot.hold.length > 0) {
@@ -245,17 +307,33 @@ export function planConsolidation(
       continue;
     }
     const own = movable(entry.host);
-    const fit =
-      own.length === 0
-        ? undefined
-        : simulation.place([...moving, ...own], new Set([...leaving, arnOf(entry.host)]));
-    if (fit !== undefined && !fit.fits) {
-      entry.keep = { reason: "busy", detail: misfit(fit.group, fit.reason, true) };
-      continue;
+    const ownSpare = expendable(entry.host);
+    const without = new Set([...leaving, arnOf(entry.host)]);
+    let makeRoom = false;
+    if (own.length > 0) {
+      const need = [...moving, ...own];
+      const roomy = room().place(need, without);
+      if (!roomy.fits) {
+        entry.keep = { reason: "busy", detail: misfit(roomy.group, roomy.reason, true) };
+        continue;
+      }
+      // Every task that moves, its expendable ones too, in the room there is now: then
+      // no replacement waits for another's slot, whatever order ECS starts them in.
+      const today = simulation.place([...need, ...spare, ...ownSpare], without);
+      if (!today.fits) {
+        makeRoom = true;
+        entry.keep = {
+          reason: "making-room",
+          detail: `${misfit(today.group, today.reason, true)} until expendable tasks give up their slots`,
+        };
+      }
     }
     leaving.add(arnOf(entry.host));
+    leavingEntries.push(entry);
     moving.push(...own);
+    spare.push(...ownSpare);
     chosenIn.set(name, chosen + 1);
+    if (makeRoom) continue;
     terminate.push({
       containerInstanceArn: arnOf(entry.host),
       ec2InstanceId: entry.host.capacity.ec2InstanceId,
@@ -263,6 +341,19 @@ export function planConsolidation(
       kind: entry.candidate ?? "empty",
     });
   }
+
+  // Movable tasks leave: the room the other hosts keep for expendable tasks once they
+  // are placed. Every expendable service is held to it, one with no task now at 0.
+  let expendableRoom: Map<string, number> | undefined;
+  if (moving.length > 0) {
+    const everyExpendable = snapshot.hosts.flatMap(expendable);
+    const { placed } = room().placeThenFill(moving, everyExpendable, leaving);
+    expendableRoom = new Map();
+    for (const service of settings.expendableServices)
+      expendableRoom.set(service, placed.get(`service:${service}`) ?? 0);
+  }
+  const roomValue = expendableRoom === undefined ? undefined : formatExpendableRoom(expendableRoom);
+  const roomed = new Set(roomValue === undefined ? [] : leavingEntries.map((e) => arnOf(e.host)));
 
   return {
     hosts: assessed.map((entry) => ({
@@ -272,6 +363,9 @@ export function planConsolidation(
       decision: entry.keep === undefined ? "terminate" : "keep",
       reason: entry.keep?.reason ?? entry.candidate ?? "empty",
       ...(entry.keep?.detail === undefined ? {} : { detail: entry.keep.detail }),
+      ...(expendableRoom !== undefined && roomed.has(arnOf(entry.host))
+        ? { expendableRoom: Object.fromEntries(expendableRoom) }
+        : {}),
     })),
     groups: snapshot.groups.map((group) => ({
       name: group.name,
@@ -279,7 +373,7 @@ export function planConsolidation(
       desiredCapacity: group.desiredCapacity,
       draining: drainingBefore.get(group.name)?.size ?? 0,
       budget: budgetFor(settings.disruptionBudget, group.instances.length),
-      terminating: chosenIn.get(group.name) ?? 0,
+      terminating: terminate.filter((t) => t.autoScalingGroup === group.name).length,
     })),
     mark: assessed.flatMap((entry) =>
       entry.candidate !== null &&
@@ -293,6 +387,18 @@ export function planConsolidation(
         (entry) => entry.candidate === null && entry.host.marked && entry.host.status === "ACTIVE",
       )
       .map((entry) => arnOf(entry.host)),
+    room:
+      roomValue === undefined
+        ? []
+        : leavingEntries
+            .filter((entry) => entry.host.expendableRoom !== roomValue)
+            .map((entry) => ({ containerInstanceArn: arnOf(entry.host), value: roomValue })),
+    unroom: snapshot.hosts
+      .filter(
+        (host) =>
+          host.status === "ACTIVE" && host.expendableRoom !== undefined && !roomed.has(arnOf(host)),
+      )
+      .map(arnOf),
     terminate,
   };
 }

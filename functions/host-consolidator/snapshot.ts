@@ -1,6 +1,7 @@
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type { ContainerInstance, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { serviceName } from "../lib/ecs-names";
+import { EXPENDABLE_ROOM_ATTRIBUTE } from "../lib/expendable-room";
 import {
   definitionSize,
   hostCapacity,
@@ -67,7 +68,10 @@ export function taskRole(
   return service === undefined ? "standalone" : serviceRole(service, classification);
 }
 
-/** Task definitions the plan needs: those of the tasks that would have to move. */
+/** Roles whose tasks the plan sizes: those that move, and the expendable ones whose slots it may free. */
+const sized = (role: TaskRole) => role === "movable" || role === "expendable";
+
+/** Task definitions the plan needs: those of the tasks that would move or give room. */
 export function definitionsNeeded(
   tasks: readonly Task[],
   services: ReadonlyMap<string, Service>,
@@ -75,7 +79,7 @@ export function definitionsNeeded(
 ): string[] {
   const arns = new Set<string>();
   for (const task of tasks) {
-    if (taskRole(task, services, classification) === "movable" && task.taskDefinitionArn) {
+    if (sized(taskRole(task, services, classification)) && task.taskDefinitionArn) {
       arns.add(task.taskDefinitionArn);
     }
   }
@@ -145,7 +149,7 @@ export function buildSnapshot(
     const role = taskRole(task, services, classification);
     const entry: HostTask = { taskArn: task.taskArn ?? "", group: task.group ?? "", role };
     let requirements: HostTask["requirements"];
-    if (role === "movable") {
+    if (sized(role)) {
       const definition = reads.definitions.get(task.taskDefinitionArn ?? "");
       if (definition === undefined) {
         throw new Error(
@@ -180,6 +184,7 @@ export function buildSnapshot(
       tasks: tasksByHost.get(capacity.containerInstanceArn) ?? [],
       candidateSince: Number.isFinite(since) ? new Date(since) : undefined,
       marked: mark !== undefined,
+      expendableRoom: instance.attributes?.find((a) => a.name === EXPENDABLE_ROOM_ATTRIBUTE)?.value,
     };
   });
   return {

@@ -10,7 +10,9 @@ import {
 import { type ApiCalls, countEachPage, sent } from "../lib/api-calls";
 import { batches } from "../lib/batches";
 import { DESCRIBE_CONTAINER_INSTANCES_BATCH, ECS_PAGE_SIZE } from "../lib/ecs-limits";
+import { serviceName } from "../lib/ecs-names";
 import { ConfigurationError, MissingDataError } from "../lib/errors";
+import { expendableCap } from "../lib/expendable-room";
 import { integerResource } from "../lib/placement/requirements";
 
 /**
@@ -34,6 +36,11 @@ import { integerResource } from "../lib/placement/requirements";
  * holds its resources but is no longer counted (C reads low, so the scaler is
  * conservative), and worker tasks on a draining host count until ECS replaces
  * them. Set `CAPACITY` for a fixed number.
+ *
+ * It cannot see what a host the consolidator drains will need of the others: its web
+ * and backend tasks move into free slots C counts for the workers. The consolidator says
+ * so on the leaving host (functions/lib/expendable-room.ts), and `lowRoom` is the
+ * smallest room it left P2 on any ACTIVE or DRAINING host: P2's ceiling while hosts leave.
  */
 export interface TaskSize {
   readonly cpu: number;
@@ -107,6 +114,8 @@ export interface DerivedCapacity {
   readonly workerTasks: number;
   /** Worker slots one more host like these would add (./elastic.ts). */
   readonly newHostSlots: number;
+  /** The host consolidator's room for P2 while hosts leave; absent when none is. */
+  readonly lowRoom?: number;
 }
 
 const registered = (instance: ContainerInstance, name: "CPU" | "MEMORY") =>
@@ -157,7 +166,11 @@ async function sizeOf(
   return size;
 }
 
-async function activeInstances(
+/**
+ * Every container instance but the INACTIVE ones (ListContainerInstances without a
+ * status): the ACTIVE ones hold the capacity, the DRAINING ones the consolidator's room.
+ */
+async function registeredInstances(
   ecs: ECSClient,
   cluster: string,
   calls: ApiCalls,
@@ -169,7 +182,7 @@ async function activeInstances(
       pageSize: ECS_PAGE_SIZE,
       withCommand: countEachPage(calls, "ecs:ListContainerInstances"),
     },
-    { cluster, status: "ACTIVE" },
+    { cluster },
   );
   for await (const page of pages) arns.push(...(page.containerInstanceArns ?? []));
 
@@ -186,7 +199,7 @@ async function activeInstances(
 export async function deriveCapacity(
   ecs: ECSClient,
   cluster: string,
-  workers: readonly Service[],
+  workers: readonly [high: Service, low: Service],
   cache: TaskSizeCache,
   calls: ApiCalls,
 ): Promise<DerivedCapacity> {
@@ -201,18 +214,20 @@ export async function deriveCapacity(
     sizes.push(await sizeOf(ecs, arn, cache, calls));
   }
   const slot = workerSlot(sizes);
-  const instances = await activeInstances(ecs, cluster, calls);
+  const instances = await registeredInstances(ecs, cluster, calls);
   const free = instances.reduce((sum, instance) => sum + freeSlots(instance, slot), 0);
   const workerTasks = workers.reduce(
     (sum, s) => sum + (s.runningCount ?? 0) + (s.pendingCount ?? 0),
     0,
   );
+  const lowRoom = expendableCap(instances, serviceName(workers[1].serviceName ?? ""));
   return {
     capacity: free + workerTasks,
-    instances: instances.length,
+    instances: instances.filter((i) => i.status === "ACTIVE").length,
     slot,
     freeSlots: free,
     workerTasks,
     newHostSlots: newHostSlots(instances, slot, workerTasks),
+    ...(lowRoom === undefined ? {} : { lowRoom }),
   };
 }

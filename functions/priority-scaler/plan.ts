@@ -29,6 +29,11 @@
  * was missed). The cluster is never asked to hold more than C worker tasks at once,
  * so P1's new tasks never sit unplaced behind P2 tasks that have not stopped yet.
  *
+ * Hosts leaving (`lowRoom`, the host consolidator's room for P2 on a host it drains or
+ * makes room to drain): P2's target is at most that room. ECS cannot preempt P2 for
+ * the tasks that move off the host, so P2 gives up the slots first; the shrink goes
+ * first, as always, and P2 grows back once no host is leaving.
+ *
  * Idempotent: when desired already equals the target, there are no steps.
  */
 export type Role = "high" | "low";
@@ -44,6 +49,8 @@ export interface PlanInput {
   readonly capacity: number;
   /** Elastic mode: what P1 may grow to (≥ capacity); fixed capacity when absent. */
   readonly ceiling?: number;
+  /** P2's ceiling while hosts leave (the host consolidator's room); none when absent. */
+  readonly lowRoom?: number;
   readonly high: ServiceCounts;
   readonly low: ServiceCounts;
 }
@@ -82,13 +89,15 @@ function occupied(counts: ServiceCounts, desired: number): number {
 export function planScaling(input: PlanInput): Plan {
   const { demand, capacity } = input;
   const ceiling = Math.max(capacity, input.ceiling ?? capacity);
-  for (const [name, value] of Object.entries({ demand, capacity, ceiling })) {
+  const room = input.lowRoom ?? 0;
+  for (const [name, value] of Object.entries({ demand, capacity, ceiling, lowRoom: room })) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
     }
   }
   const high = Math.min(demand, ceiling);
-  const target = { high, low: Math.max(0, capacity - high) };
+  const free = Math.max(0, capacity - high);
+  const target = { high, low: Math.min(free, input.lowRoom ?? free) };
 
   const desired = { high: input.high.desired, low: input.low.desired };
   const steps: Step[] = [];

@@ -247,6 +247,7 @@ export async function scalePriorities(
     demand: reading.demand,
     capacity,
     ...(elastic === undefined ? {} : { ceiling: elastic.ceiling }),
+    ...(derived?.lowRoom === undefined ? {} : { lowRoom: derived.lowRoom }),
     ...current,
   });
   const steps = plan.steps.map((step) => ({ service: config.services[step.role], ...step }));

@@ -109,6 +109,7 @@ function planCpu(hosts: number): number {
     consolidateAfterSeconds: 600,
     minHostAgeSeconds: 900,
     disruptionBudget: { kind: "count", count: 1 },
+    expendableServices: new Set<string>(),
   } as const;
   for (let i = 0; i < 3; i++) planConsolidation(snapshot, settings, NOW);
   const iterations = hosts >= 1000 ? 5 : 50;
@@ -193,6 +194,7 @@ function randomSnapshot(random: () => number, hosts: number, fill: number): Clus
       tasks,
       candidateSince: new Date(NOW.getTime() - 3_600_000),
       marked: true,
+      expendableRoom: undefined,
     });
   }
   return {
@@ -280,6 +282,7 @@ function consolidateFully(start: ClusterSnapshot): { hosts: number; rounds: numb
     consolidateAfterSeconds: 0,
     minHostAgeSeconds: 0,
     disruptionBudget: { kind: "percent", percent: 100 },
+    expendableServices: new Set<string>(),
   } as const;
   let snapshot = start;
   for (let rounds = 1; rounds < 200; rounds++) {

@@ -148,11 +148,7 @@ export class PlacementSimulation {
   /** Tries to place `tasks` on every simulated host except `excluded` (ARNs). */
   place(tasks: readonly TaskRequirements[], excluded: ReadonlySet<string>): Fit {
     if (tasks.length === 0) return { fits: true, placements: new Map() };
-    for (const candidate of this.touched) candidate.reset();
-    this.touched = [];
-    for (const candidate of this.excluded) candidate.excluded = false;
-    this.excluded = [...excluded].flatMap((arn) => this.byArn.get(arn) ?? []);
-    for (const candidate of this.excluded) candidate.excluded = true;
+    this.begin(excluded);
     for (const task of [...tasks].sort(larger)) {
       const chosen = this.tightestTaking(task);
       if (chosen === undefined)
@@ -163,6 +159,39 @@ export class PlacementSimulation {
     for (const candidate of [...this.touched].sort((a, b) => a.position - b.position))
       placements.set(candidate.arn, candidate.placed);
     return { fits: true, placements };
+  }
+
+  /**
+   * Places `required` as `place` does, then as many of `optional` as still fit, each on
+   * the tightest host that takes it (largest first; one that fits nowhere is skipped, a
+   * smaller one may still fit). `placed` counts the optional tasks that found a host, by
+   * task group: the room `required` leaves them.
+   */
+  placeThenFill(
+    required: readonly TaskRequirements[],
+    optional: readonly TaskRequirements[],
+    excluded: ReadonlySet<string>,
+  ): { readonly fit: Fit; readonly placed: ReadonlyMap<string, number> } {
+    const fit = this.place(required, excluded);
+    const placed = new Map<string, number>();
+    if (!fit.fits) return { fit, placed };
+    if (required.length === 0) this.begin(excluded);
+    for (const task of [...optional].sort(larger)) {
+      const chosen = this.tightestTaking(task);
+      if (chosen === undefined) continue;
+      this.take(chosen, task);
+      placed.set(task.group, (placed.get(task.group) ?? 0) + 1);
+    }
+    return { fit, placed };
+  }
+
+  /** A new trial: every host as it is, but `excluded`. */
+  private begin(excluded: ReadonlySet<string>): void {
+    for (const candidate of this.touched) candidate.reset();
+    this.touched = [];
+    for (const candidate of this.excluded) candidate.excluded = false;
+    this.excluded = [...excluded].flatMap((arn) => this.byArn.get(arn) ?? []);
+    for (const candidate of this.excluded) candidate.excluded = true;
   }
 
   private tightestTaking(task: TaskRequirements): TrialCandidate | undefined {

@@ -148,6 +148,129 @@ describe("host consolidator: expendable tasks", () => {
   });
 });
 
+describe("host consolidator: expendable slots at the destination", () => {
+  const ROOM = "microscale.expendable-room";
+
+  /** `leaving` runs one web task; `other` is full of expendable tasks (4 × 512/1024). */
+  function webBehindExpendables(expendableOnOther = 4) {
+    const c = cluster();
+    const leaving = c.addHost();
+    const other = c.addHost();
+    c.run("web", leaving);
+    c.run("low-priority", other, expendableOnOther);
+    markExpired(c, leaving);
+    // other is a candidate too (empty), but its clock has only just started.
+    c.markSince(other, 10);
+    return { c, leaving, other };
+  }
+
+  it("a host whose tasks fit only in expendable slots is chosen: room is made before it goes", async () => {
+    const { c, leaving, other } = webBehindExpendables();
+
+    const { host } = await run(c);
+
+    // The web task fits on other once one expendable task has gone: low-priority may keep 3.
+    expect(host(leaving.ec2InstanceId)).toMatchObject({
+      candidate: "underutilized",
+      decision: "keep",
+      reason: "making-room",
+      expendableRoom: { "low-priority": 3 },
+    });
+    expect(leaving.attributes.get(ROOM)).toBe("low-priority:3");
+    expect(other.attributes.has(ROOM)).toBe(false);
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("once the expendable service is down to the room, the host goes, its room written first", async () => {
+    const { c, leaving } = webBehindExpendables(3);
+    leaving.attributes.set(ROOM, "low-priority:3");
+
+    const { host } = await run(c);
+
+    expect(host(leaving.ec2InstanceId)).toMatchObject({
+      decision: "terminate",
+      reason: "underutilized",
+      expendableRoom: { "low-priority": 3 },
+    });
+    expect(c.terminated).toEqual([leaving.ec2InstanceId]);
+    // Unchanged value: nothing rewritten.
+    expect(c.ecsMock).not.toHaveReceivedCommand(PutAttributesCommand);
+  });
+
+  it("a host that goes with movable tasks writes the room before the termination", async () => {
+    const { c, leaving } = webBehindExpendables(3);
+
+    await run(c);
+
+    expect(leaving.attributes.get(ROOM)).toBe("low-priority:3");
+    const [put] = c.ecsMock.commandCalls(PutAttributesCommand);
+    const [terminate] = c.asgMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand);
+    if (put === undefined || terminate === undefined) throw new Error("no write or no termination");
+    expect(put.calledBefore(terminate)).toBe(true);
+    expect(c.terminated).toEqual([leaving.ec2InstanceId]);
+  });
+
+  it("a failed room write means no termination: the scaler would not know to hold back", async () => {
+    const { c } = webBehindExpendables(3);
+    c.failNext("PutAttributes");
+
+    const failure = await run(c).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(ConsolidationFailedError);
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("the leaving host's own expendable tasks must fit too before it goes", async () => {
+    // web fits on other now (3 × 512/1024 leave 512/1024), but leaving's own expendable
+    // task would then find no slot: low-priority (4 tasks) may keep 3.
+    const { c, leaving } = webBehindExpendables(3);
+    c.run("low-priority", leaving);
+
+    const { host } = await run(c);
+
+    expect(host(leaving.ec2InstanceId)).toMatchObject({
+      reason: "making-room",
+      expendableRoom: { "low-priority": 3 },
+    });
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("a host that no longer leaves loses its room: the scaler lets the service grow back", async () => {
+    const { c, leaving } = webBehindExpendables();
+    leaving.attributes.set(ROOM, "low-priority:3");
+    c.run("web", undefined); // a web task waits for a place: the cluster is growing
+
+    const { host } = await run(c);
+
+    expect(host(leaving.ec2InstanceId)).toMatchObject({ reason: "hold" });
+    expect(leaving.attributes.has(ROOM)).toBe(false);
+    expect(c.ecsMock).toHaveReceivedCommandWith(DeleteAttributesCommand, {
+      cluster: c.cluster,
+      attributes: [
+        {
+          name: ROOM,
+          targetType: "container-instance",
+          targetId: c.instanceArn(leaving.id),
+        },
+      ],
+    });
+  });
+
+  it("an empty host needs no room: nothing non-expendable moves", async () => {
+    const c = cluster();
+    const empty = c.addHost();
+    c.addHost();
+    c.run("low-priority", empty, 2);
+    markExpired(c, empty);
+
+    const { host } = await run(c);
+
+    expect(host(empty.ec2InstanceId)).not.toHaveProperty("expendableRoom");
+    expect(empty.attributes.has(ROOM)).toBe(false);
+    expect(c.terminated).toEqual([empty.ec2InstanceId]);
+  });
+});
+
 describe("host consolidator: the candidate clock lives in ECS", () => {
   it("marks a new candidate with the attribute, and terminates it after CONSOLIDATE_AFTER_SECONDS", async () => {
     const c = cluster();

@@ -27,6 +27,7 @@ const settings = (disruptionBudget: DisruptionBudget): PlanSettings => ({
   consolidateAfterSeconds: 600,
   minHostAgeSeconds: 900,
   disruptionBudget,
+  expendableServices: new Set(["p2"]),
 });
 
 interface Kind {
@@ -116,7 +117,9 @@ function snapshot(generated: Generated): ClusterSnapshot {
         taskArn: `task/${index}/${tasks.length}`,
         group,
         role: kind.role,
-        ...(kind.role === "movable" ? { requirements: requirements(kind) } : {}),
+        ...(kind.role === "movable" || kind.role === "expendable"
+          ? { requirements: requirements(kind) }
+          : {}),
       });
     }
     return {
@@ -140,6 +143,7 @@ function snapshot(generated: Generated): ClusterSnapshot {
       candidateSince:
         spec.since === undefined ? undefined : new Date(NOW.getTime() - spec.since * 1000),
       marked: spec.since !== undefined,
+      expendableRoom: undefined,
     };
   });
   const members = generated.hosts.flatMap((spec, index) =>
@@ -250,7 +254,9 @@ describe("host consolidator: one step, over random clusters", () => {
         const moving = s.hosts
           .filter((h) => leaving.has(h.capacity.containerInstanceArn))
           .flatMap((h) =>
-            h.tasks.flatMap((t) => (t.requirements === undefined ? [] : [t.requirements])),
+            h.tasks.flatMap((t) =>
+              t.role !== "movable" || t.requirements === undefined ? [] : [t.requirements],
+            ),
           );
         const rooms: Room[] = s.hosts
           .filter(

@@ -91,7 +91,13 @@ describe("deriving capacity when ECS leaves data out", () => {
   it("a worker service without a task definition → MissingDataError, no call", async () => {
     // Act / Assess
     await expect(
-      deriveCapacity(client, cluster, [{ serviceName: "worker-high" }], new Map(), {}),
+      deriveCapacity(
+        client,
+        cluster,
+        [{ serviceName: "worker-high" }, { serviceName: "worker-low" }],
+        new Map(),
+        {},
+      ),
     ).rejects.toThrow(MissingDataError);
     expect(ecs.calls()).toHaveLength(0);
   });
@@ -103,7 +109,13 @@ describe("deriving capacity when ECS leaves data out", () => {
 
     // Act / Assess
     await expect(
-      deriveCapacity(client, cluster, [{ taskDefinition: arn }], new Map(), {}),
+      deriveCapacity(
+        client,
+        cluster,
+        [{ taskDefinition: arn }, { taskDefinition: arn }],
+        new Map(),
+        {},
+      ),
     ).rejects.toThrow(MissingDataError);
     expect(ecs).not.toHaveReceivedCommand(ListContainerInstancesCommand);
   });
@@ -148,7 +160,7 @@ describe("deriving capacity from the cluster", () => {
     const workers = [
       { taskDefinition: arn("high"), runningCount: 2, pendingCount: 1 },
       { taskDefinition: arn("low"), runningCount: 3, pendingCount: 2 },
-    ];
+    ] as const;
 
     // Act
     const derived = await deriveCapacity(client, cluster, workers, new Map(), {});

@@ -561,11 +561,53 @@ describe("priority scaler", () => {
         },
         target: { high: 4, low: 4 },
       });
+      // No status: every registered host is read, the DRAINING ones for the consolidator's room.
       expect(ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, {
         cluster,
-        status: "ACTIVE",
         maxResults: 100,
       });
+      expect(
+        ecs.commandCalls(ListContainerInstancesCommand)[0]?.args[0].input.status,
+      ).toBeUndefined();
+    });
+
+    it("holds P2 to the room the host consolidator left on a leaving host, ACTIVE or DRAINING", async () => {
+      // Prepare: demand 1, P1 1 + P2 5 on 6 slots. The consolidator makes room on host 2 for
+      // its web task (P2 may keep 3), and host 3, draining, left P2 4 when it started.
+      const room = (value: string) => ({
+        attributes: [{ name: "microscale.expendable-room", value }],
+      });
+      demand(1);
+      workers(service("high-priority", 1), service("low-priority", 5));
+      taskDefinitions({ cpu: "256", memory: "256" }, { cpu: "256", memory: "256" });
+      hosts([
+        host(1, 0, 0),
+        host(2, 0, 0, room("low-priority:3")),
+        host(3, 512, 512, { status: "DRAINING", ...room("batch:0 low-priority:4") }),
+      ]);
+
+      // Act
+      const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+      // Assess: C = 6 (the DRAINING host's free slots never count); P2 = min(6 − 1, 3).
+      expect(summary).toMatchObject({
+        capacity: 6,
+        derivedCapacity: { instances: 2, lowRoom: 3 },
+        target: { high: 1, low: 3 },
+        steps: [{ service: "low-priority", from: 5, to: 3 }],
+      });
+    });
+
+    it("P2 grows back into the slots once no host carries a room", async () => {
+      demand(1);
+      workers(service("high-priority", 1), service("low-priority", 3));
+      taskDefinitions({ cpu: "256", memory: "256" }, { cpu: "256", memory: "256" });
+      hosts([host(1, 512, 512), host(2, 0, 0)]);
+
+      const summary = await scalePriorities(reconcile(), config({ CAPACITY: undefined }), deps());
+
+      expect(summary).toMatchObject({ capacity: 6, target: { high: 1, low: 5 } });
+      expect(summary).not.toHaveProperty("derivedCapacity.lowRoom");
     });
 
     it("shrinks P2 when a host drains: the state change re-derives a lower capacity", async () => {
