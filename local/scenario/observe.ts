@@ -249,17 +249,6 @@ export function withinCapacity(snapshot: Snapshot): boolean {
   return snapshot.low.desired <= Math.max(0, capacity - snapshot.high.desired);
 }
 
-/**
- * Reasons a round keeps a host that no later round will change by itself: the host
- * consolidator has gone as far as it can while nothing else moves.
- */
-const settledReasons = new Set(["busy", "min-size", "standalone-task", "unmanaged"]);
-
-/** Whether a consolidator round left nothing to do: no candidate, nothing waiting or draining. */
-export function consolidationSettled(round: { reasons: readonly string[] } | undefined): boolean {
-  return round?.reasons.every((reason) => settledReasons.has(reason)) === true;
-}
-
 /** The services whose tasks must never drop below their desired count while hosts go. */
 export const nonExpendable = ["web", "backend", "high"] as const;
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   belowDesired,
-  consolidationSettled,
   consolidationSteps,
   prioritiesConverged,
   type ServiceCounts,
@@ -130,16 +129,5 @@ describe("below desired: a non-expendable service running fewer tasks than it wa
     expect(belowDesired({ ...steady, low: counts(5, 2), perHost: counts(2, 1) })).toEqual([]);
     // Surplus (a rollout's surge, a shrink still stopping) is not a shortfall.
     expect(belowDesired({ ...steady, web: counts(2, 4) })).toEqual([]);
-  });
-});
-
-describe("consolidation settled: the consolidator's round left nothing to do", () => {
-  it("holds when every host is kept as busy or at MinSize, not while one waits, is young or drains", () => {
-    expect(consolidationSettled({ reasons: ["busy", "min-size", "busy"] })).toBe(true);
-    expect(consolidationSettled({ reasons: ["busy", "waiting"] })).toBe(false);
-    expect(consolidationSettled({ reasons: ["young", "busy"] })).toBe(false);
-    expect(consolidationSettled({ reasons: ["draining", "busy"] })).toBe(false);
-    expect(consolidationSettled({ reasons: ["empty"] })).toBe(false);
-    expect(consolidationSettled(undefined)).toBe(false);
   });
 });
