@@ -180,10 +180,13 @@ export function planConsolidation(
   const simulation = new PlacementSimulation(
     targetHosts.map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) })),
   );
-  // The same hosts with every expendable slot free: built only if a host needs it.
+  // The same hosts with every expendable slot free: built only if a host needs it, and
+  // the same simulation when no expendable task runs on them.
   let withRoom: PlacementSimulation | undefined;
   const room = () => {
-    withRoom ??= new PlacementSimulation(targetHosts.map(released));
+    withRoom ??= targetHosts.some((h) => expendable(h).length > 0)
+      ? new PlacementSimulation(targetHosts.map(released))
+      : simulation;
     return withRoom;
   };
 
@@ -230,7 +233,7 @@ export function planConsolidation(
     if (moving.length > 0) {
       const alone = new Set([arnOf(host)]);
       const fit = simulation.place(moving, alone);
-      if (!fit.fits && !room().place(moving, alone).fits) {
+      if (!fit.fits && (room() === simulation || !room().place(moving, alone).fits)) {
         return keep("busy", misfit(fit.group, fit.reason, false));
       }
     }

@@ -6,8 +6,9 @@
  *    of them empty, DISRUPTION_BUDGET 1): API calls against the minimum
  *      ⌈N/100⌉ ListContainerInstances + ⌈N/100⌉ DescribeContainerInstances
  *      + ⌈T/100⌉ ListTasks + ⌈T/100⌉ DescribeTasks + ⌈S/100⌉ ListServices
- *      + ⌈S/10⌉ DescribeServices + one DescribeTaskDefinition per movable revision
- *        (first pass of an execution environment only) + ⌈G/100⌉ DescribeAutoScalingGroups
+ *      + ⌈S/10⌉ DescribeServices + one DescribeTaskDefinition per movable or expendable
+ *        revision (the expendable ones size the room a move may need; first pass of an
+ *        execution environment only) + ⌈G/100⌉ DescribeAutoScalingGroups
  *      + one TerminateInstanceInAutoScalingGroup per host chosen,
  *    and CPU per pass: the whole handler against the in-memory cluster of the unit tests
  *    (aws-sdk-client-mock; the fake's own work included), and the decision alone
@@ -77,7 +78,7 @@ async function pass(hosts: number) {
     2 * ceil(tasks, 100) +
     ceil(c.services.size, 100) +
     ceil(c.services.size, 10) +
-    1 + // DescribeTaskDefinition: web is the one movable revision
+    2 + // DescribeTaskDefinition: web, the one movable revision, and low-priority
     1 + // DescribeAutoScalingGroups
     1; // TerminateInstanceInAutoScalingGroup
   const sent = c.ecsMock.calls().length + c.asgMock.calls().length;

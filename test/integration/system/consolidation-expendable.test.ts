@@ -5,7 +5,7 @@ import { belowDesired, hostConsolidatorId } from "../../../local/scenario/observ
 import { type ProbeSummary, startProbe } from "../../../local/scenario/probe";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
-import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
+import { bootTestSystem, demandRandomizerOff, hostGroup, writeDemand } from "./helpers";
 
 /**
  * Expendable slots at the destination: web, backend and P1 spread over three hosts,
@@ -51,11 +51,7 @@ describe("the host consolidator makes room in expendable slots", () => {
     await system.stop();
   });
 
-  const group = () => {
-    const found = system.cloud.autoscaling.group(system.names.hostGroup);
-    if (found === undefined) throw new Error(`no group ${system.names.hostGroup}`);
-    return found;
-  };
+  const group = () => hostGroup(system);
   const balancer = () => system.wired.loadBalancers.get("LoadBalancer");
   const consolidatorHosts = () =>
     system.wired.lambda.invocations

@@ -4,7 +4,7 @@ import type { ActivityRecord } from "../../../local/autoscaling/activities";
 import { type ProbeSummary, startProbe } from "../../../local/scenario/probe";
 import { Recorder } from "../../../local/scenario/recorder";
 import type { LocalSystem } from "../../../local/scenario/system";
-import { bootTestSystem, demandRandomizerOff, writeDemand } from "./helpers";
+import { bootTestSystem, demandRandomizerOff, hostGroup, writeDemand } from "./helpers";
 
 /**
  * Hosts scale in: three hosts added with SetDesiredCapacity hold only per-host and
@@ -48,11 +48,7 @@ describe("the host consolidator brings added hosts back down", () => {
     await system.stop();
   });
 
-  const group = () => {
-    const found = system.cloud.autoscaling.group(system.names.hostGroup);
-    if (found === undefined) throw new Error(`no group ${system.names.hostGroup}`);
-    return found;
-  };
+  const group = () => hostGroup(system);
 
   const balancer = () => system.wired.loadBalancers.get("LoadBalancer");
   /** The consolidator's latest decision on every host, for a failure message. */

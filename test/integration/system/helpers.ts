@@ -49,3 +49,10 @@ export async function writeDemand(system: LocalSystem, value: number): Promise<v
 }
 
 export { collectingProgress };
+
+/** The template's host Auto Scaling group as the local EC2 Auto Scaling holds it now. */
+export function hostGroup(system: LocalSystem) {
+  const found = system.cloud.autoscaling.group(system.names.hostGroup);
+  if (found === undefined) throw new Error(`no group ${system.names.hostGroup}`);
+  return found;
+}

@@ -187,4 +187,39 @@ describe("PlacementSimulation", () => {
       reason: "No Container Instances were found in your cluster.",
     });
   });
+
+  it("fills what the required tasks leave: a task that fits nowhere is skipped, a smaller one still goes", () => {
+    // Two hosts of 512 / 1024; the required 512 task takes one of them.
+    const hosts = simulatedHosts([
+      { cpu: 512, memory: 1024, ports: [22], zone: "a", groups: [] },
+      { cpu: 512, memory: 1024, ports: [22], zone: "a", groups: [] },
+    ]);
+    const task = (group: string, cpu: number): TaskRequirements => ({
+      group,
+      cpu,
+      memory: cpu,
+      hostPorts: [],
+      distinctInstance: false,
+      memberOf: [],
+    });
+    const simulation = new PlacementSimulation(hosts);
+    const optional = [task("service:big", 1024), task("service:p2", 256), task("service:p2", 256)];
+    optional.push(task("service:p2", 256));
+
+    const { fit, placed } = simulation.placeThenFill(
+      [task("service:web", 512)],
+      optional,
+      new Set(),
+    );
+
+    expect(fit.fits).toBe(true);
+    expect(placed).toEqual(new Map([["service:p2", 2]]));
+    // Nothing required: the optional tasks fill every host, and each trial starts afresh.
+    expect(simulation.placeThenFill([], optional, new Set(["ci/1"])).placed).toEqual(
+      new Map([["service:p2", 2]]),
+    );
+    expect(
+      simulation.placeThenFill([task("service:web", 1024)], optional, new Set()).fit.fits,
+    ).toBe(false);
+  });
 });
