@@ -18,11 +18,18 @@ export interface ConsolidatorConfig {
   readonly disruptionBudget: DisruptionBudget;
   /** Plan and log; write no attribute and terminate nothing. */
   readonly dryRun: boolean;
+  readonly roomSettleSeconds: number;
 }
 
 const DEFAULT_TAG_KEY = "microscale:per-host";
 const DEFAULT_CONSOLIDATE_AFTER_SECONDS = 600;
 const DEFAULT_MIN_HOST_AGE_SECONDS = 900;
+/**
+ * The priority scaler's Lambda timeout (template Globals): no invocation that read the
+ * hosts before a room was written can still write after this long. A shorter
+ * CONSOLIDATE_AFTER_SECONDS shortens it too (the local cloud runs them on its fast clock).
+ */
+const SCALER_TIMEOUT_SECONDS = 30;
 
 /** `3` (hosts) or `10%` (of the group, rounded up, as Karpenter's budgets). */
 export function parseDisruptionBudget(raw: string | undefined): DisruptionBudget {
@@ -42,7 +49,7 @@ export function parseDisruptionBudget(raw: string | undefined): DisruptionBudget
 /** Reads and checks the environment; throws ConfigurationError naming the variable. */
 export function loadConfig(env: Environment): ConsolidatorConfig {
   const groups = list(env, "AUTO_SCALING_GROUPS");
-  return {
+  const config = {
     clusters: clusterSelection(env),
     autoScalingGroups: groups === undefined ? undefined : [...new Set(groups)],
     expendableServices: new Set((list(env, "EXPENDABLE_SERVICES") ?? []).map(serviceName)),
@@ -58,5 +65,9 @@ export function loadConfig(env: Environment): ConsolidatorConfig {
     }),
     disruptionBudget: parseDisruptionBudget(optionalString(env, "DISRUPTION_BUDGET")),
     dryRun: boolean(env, "DRY_RUN", false),
+  };
+  return {
+    ...config,
+    roomSettleSeconds: Math.min(SCALER_TIMEOUT_SECONDS, config.consolidateAfterSeconds),
   };
 }

@@ -67,6 +67,8 @@ export interface ClusterSnapshot {
    * non-expendable services waiting for a place, or deployments in progress.
    */
   readonly hold: readonly string[];
+  /** Desired count of each expendable service, by name: whether the scaler has applied a room. */
+  readonly expendableDesired: ReadonlyMap<string, number>;
 }
 
 /** `DISRUPTION_BUDGET`: hosts of a group draining at once. */
@@ -80,4 +82,9 @@ export interface PlanSettings {
   readonly disruptionBudget: DisruptionBudget;
   /** `EXPENDABLE_SERVICES` by name: each is held to the room left while hosts drain. */
   readonly expendableServices: ReadonlySet<string>;
+  /**
+   * How long a room must have been on the hosts before one goes with movable tasks: any
+   * priority scaler invocation that read the hosts before it was written has ended by then.
+   */
+  readonly roomSettleSeconds: number;
 }

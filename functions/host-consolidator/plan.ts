@@ -1,6 +1,6 @@
 import type { PlacementFailureReason } from "../../local/ecs/placement";
 import { isLeaving } from "../lib/auto-scaling-groups";
-import { formatExpendableRoom } from "../lib/expendable-room";
+import { formatExpendableRoom, roomWrittenAt } from "../lib/expendable-room";
 import type { TaskRequirements } from "../lib/placement/requirements";
 import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
 import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
@@ -124,6 +124,31 @@ function ofRole(host: Host, role: "movable" | "expendable"): TaskRequirements[] 
 const movable = (host: Host) => ofRole(host, "movable");
 const expendable = (host: Host) => ofRole(host, "expendable");
 
+/**
+ * Whole slots of the largest of `tasks` (CPU and memory apart) on the hosts not
+ * `excluded`. A task no larger than the slot takes at most one, whichever host ECS puts
+ * it on: so when there are as many slots as tasks, every one finds a host in any order
+ * and with any placement strategy — which a first-fit-decreasing packing does not
+ * promise (ECS may spread a small task into the room a large one needed).
+ */
+function slots(
+  hosts: readonly SimulatedHost[],
+  excluded: ReadonlySet<string>,
+  tasks: readonly TaskRequirements[],
+): number {
+  const cpu = Math.max(0, ...tasks.map((t) => t.cpu));
+  const memory = Math.max(0, ...tasks.map((t) => t.memory));
+  const whole = (free: number, size: number) =>
+    size === 0 ? Number.POSITIVE_INFINITY : Math.floor(Math.max(0, free) / size);
+  let total = 0;
+  for (const { capacity } of hosts) {
+    if (excluded.has(capacity.containerInstanceArn)) continue;
+    const n = Math.min(whole(capacity.remainingCpu, cpu), whole(capacity.remainingMemory, memory));
+    total += Number.isFinite(n) ? n : tasks.length;
+  }
+  return total;
+}
+
 /** A host as it would be once its expendable tasks have stopped: their slots free. */
 function released(host: Host): SimulatedHost {
   const groups = groupsOnHost(host);
@@ -177,16 +202,18 @@ export function planConsolidation(
   const targetHosts = snapshot.hosts.filter(
     (h) => h.status === "ACTIVE" && h.capacity.agentConnected && inService(h),
   );
-  const simulation = new PlacementSimulation(
-    targetHosts.map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) })),
-  );
+  const actual = targetHosts.map((h) => ({ capacity: h.capacity, groups: groupsOnHost(h) }));
+  const simulation = new PlacementSimulation(actual);
   // The same hosts with every expendable slot free: built only if a host needs it, and
   // the same simulation when no expendable task runs on them.
   let withRoom: PlacementSimulation | undefined;
+  let releasedHosts: SimulatedHost[] = actual;
   const room = () => {
-    withRoom ??= targetHosts.some((h) => expendable(h).length > 0)
-      ? new PlacementSimulation(targetHosts.map(released))
-      : simulation;
+    if (withRoom === undefined) {
+      const any = targetHosts.some((h) => expendable(h).length > 0);
+      releasedHosts = any ? targetHosts.map(released) : actual;
+      withRoom = any ? new PlacementSimulation(releasedHosts) : simulation;
+    }
     return withRoom;
   };
 
@@ -320,14 +347,24 @@ export function planConsolidation(
         entry.keep = { reason: "busy", detail: misfit(roomy.group, roomy.reason, true) };
         continue;
       }
-      // Every task that moves, its expendable ones too, in the room there is now: then
-      // no replacement waits for another's slot, whatever order ECS starts them in.
-      const today = simulation.place([...need, ...spare, ...ownSpare], without);
-      if (!today.fits) {
+      if (slots(releasedHosts, without, need) < need.length) {
+        entry.keep = {
+          reason: "busy",
+          detail: `${need.length} tasks would move into fewer whole slots of the largest on the hosts left`,
+        };
+        continue;
+      }
+      // Every task that moves, its expendable ones too, in the room there is now, each
+      // in a whole slot of the largest: then no replacement waits for another's slot,
+      // whatever order and strategy ECS places them with.
+      const all = [...need, ...spare, ...ownSpare];
+      const today = simulation.place(all, without);
+      const short = !today.fits || slots(actual, without, all) < all.length;
+      if (short) {
         makeRoom = true;
         entry.keep = {
           reason: "making-room",
-          detail: `${misfit(today.group, today.reason, true)} until expendable tasks give up their slots`,
+          detail: `${today.fits ? `${all.length} tasks would move into fewer whole slots of the largest` : misfit(today.group, today.reason, true)} until expendable tasks give up their slots`,
         };
       }
     }
@@ -348,14 +385,44 @@ export function planConsolidation(
   // Movable tasks leave: the room the other hosts keep for expendable tasks once they
   // are placed. Every expendable service is held to it, one with no task now at 0.
   let expendableRoom: Map<string, number> | undefined;
-  if (moving.length > 0) {
+  let roomValue: string | undefined;
+  if (moving.length > 0 && settings.expendableServices.size > 0) {
     const everyExpendable = snapshot.hosts.flatMap(expendable);
     const { placed } = room().placeThenFill(moving, everyExpendable, leaving);
-    expendableRoom = new Map();
-    for (const service of settings.expendableServices)
-      expendableRoom.set(service, placed.get(`service:${service}`) ?? 0);
+    // And in whole slots of the largest task, moving or expendable: what is left once
+    // every moving task has one, shared out in name order.
+    let left = slots(releasedHosts, leaving, [...moving, ...everyExpendable]) - moving.length;
+    const computed = new Map<string, number>();
+    for (const service of [...settings.expendableServices].sort()) {
+      const n = Math.max(0, Math.min(placed.get(`service:${service}`) ?? 0, left));
+      computed.set(service, n);
+      left -= n;
+    }
+    expendableRoom = computed;
+    const since =
+      leavingEntries
+        .map((entry) => roomWrittenAt(entry.host.expendableRoom, computed))
+        .find((at) => at !== undefined) ?? now;
+    roomValue = formatExpendableRoom(computed, since);
+    // The scaler must have seen the room, and applied it, before movable tasks move: a
+    // scaler that read the hosts before it was written would grow P2 into their slots.
+    const written = (now.getTime() - since.getTime()) / 1000;
+    const over = [...computed].filter(([s, n]) => (snapshot.expendableDesired.get(s) ?? 0) > n);
+    const wait =
+      written < settings.roomSettleSeconds
+        ? `room written ${Math.floor(written)} s ago: the priority scaler has ${settings.roomSettleSeconds} s to see it`
+        : over.length > 0
+          ? `waiting for the priority scaler: ${over.map(([s, n]) => `${s} desired ${snapshot.expendableDesired.get(s)}, room ${n}`).join("; ")}`
+          : undefined;
+    if (wait !== undefined) {
+      for (const entry of leavingEntries) {
+        if (entry.keep !== undefined || movable(entry.host).length === 0) continue;
+        entry.keep = { reason: "making-room", detail: wait };
+        const at = terminate.findIndex((t) => t.containerInstanceArn === arnOf(entry.host));
+        if (at >= 0) terminate.splice(at, 1);
+      }
+    }
   }
-  const roomValue = expendableRoom === undefined ? undefined : formatExpendableRoom(expendableRoom);
   const roomed = new Set(roomValue === undefined ? [] : leavingEntries.map((e) => arnOf(e.host)));
 
   return {

@@ -187,10 +187,16 @@ export function buildSnapshot(
       expendableRoom: instance.attributes?.find((a) => a.name === EXPENDABLE_ROOM_ATTRIBUTE)?.value,
     };
   });
+  const expendableDesired = new Map<string, number>();
+  for (const [name, service] of services) {
+    if (serviceRole(service, classification) === "expendable")
+      expendableDesired.set(name, service.desiredCount ?? 0);
+  }
   return {
     cluster: reads.cluster,
     hosts,
     groups,
     hold: holdReasons(reads, services, classification),
+    expendableDesired,
   };
 }

@@ -10,20 +10,35 @@ import type { ContainerInstance } from "@aws-sdk/client-ecs";
  * ACTIVE or DRAINING host. The consolidator removes it from an ACTIVE host that is no
  * longer leaving; a drained host takes it with it when it deregisters.
  *
- * Value: `<service>:<count>` pairs separated by spaces (`low-priority:2`). ECS attribute
- * values allow letters, digits, `-_.@/\:` and spaces, up to 128 characters; names allow
- * no `:`, hence the dot in the name.
+ * Value: `<service>:<count>` pairs separated by spaces, then `@<epoch seconds>` when the
+ * room was first written (`low-priority:2 @1764583200`): the consolidator lets a host go
+ * only once the scaler has had time to see it. ECS attribute values allow letters, digits,
+ * `-_.@/\:` and spaces, up to 128 characters; names allow no `:`, hence the dot.
  */
 export const EXPENDABLE_ROOM_ATTRIBUTE = "microscale.expendable-room";
 
 export type ExpendableRoom = ReadonlyMap<string, number>;
 
-/** Service name → tasks it may keep, in the attribute's form (names sorted: one value per room). */
-export function formatExpendableRoom(room: ExpendableRoom): string {
+/** The room's entries, names sorted: one text per room, whenever it was written. */
+function roomEntries(room: ExpendableRoom): string {
   return [...room]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([service, count]) => `${service}:${count}`)
     .join(" ");
+}
+
+/** Service name → tasks it may keep, and since when, in the attribute's form. */
+export function formatExpendableRoom(room: ExpendableRoom, since: Date): string {
+  return `${roomEntries(room)} @${Math.floor(since.getTime() / 1000)}`.trim();
+}
+
+/** When the room in `value` was first written, if it is `room` (undefined otherwise). */
+export function roomWrittenAt(value: string | undefined, room: ExpendableRoom): Date | undefined {
+  if (value === undefined || roomEntries(parseExpendableRoom(value)) !== roomEntries(room)) {
+    return undefined;
+  }
+  const since = /(?:^| )@(\d+)$/.exec(value)?.[1];
+  return since === undefined ? undefined : new Date(Number(since) * 1000);
 }
 
 /** The attribute's value as a room; entries that are not `<service>:<whole number>` are skipped. */

@@ -111,6 +111,7 @@ function planCpu(hosts: number): number {
     minHostAgeSeconds: 900,
     disruptionBudget: { kind: "count", count: 1 },
     expendableServices: new Set<string>(),
+    roomSettleSeconds: 0,
   } as const;
   for (let i = 0; i < 3; i++) planConsolidation(snapshot, settings, NOW);
   const iterations = hosts >= 1000 ? 5 : 50;
@@ -214,6 +215,7 @@ function randomSnapshot(random: () => number, hosts: number, fill: number): Clus
       },
     ],
     hold: [],
+    expendableDesired: new Map(),
   };
 }
 
@@ -284,6 +286,7 @@ function consolidateFully(start: ClusterSnapshot): { hosts: number; rounds: numb
     minHostAgeSeconds: 0,
     disruptionBudget: { kind: "percent", percent: 100 },
     expendableServices: new Set<string>(),
+    roomSettleSeconds: 0,
   } as const;
   let snapshot = start;
   for (let rounds = 1; rounds < 200; rounds++) {

@@ -15,7 +15,12 @@ describe("host consolidator: configuration", () => {
       minHostAgeSeconds: 900,
       disruptionBudget: { kind: "count", count: 1 },
       dryRun: false,
+      roomSettleSeconds: 30,
     });
+    // The scaler's timeout, or less with a shorter consolidate-after (the local cloud's clock).
+    expect(
+      loadConfig({ CLUSTERS: "microscale", CONSOLIDATE_AFTER_SECONDS: "2" }).roomSettleSeconds,
+    ).toBe(2);
   });
 
   it("reads lists, names out of service ARNs, * for every cluster, and CLUSTER as a one-cluster list", () => {

@@ -10,6 +10,12 @@ import { ConsolidationFailedError } from "../../../functions/host-consolidator/c
 import { CANDIDATE_ATTRIBUTE } from "../../../functions/host-consolidator/snapshot";
 import { cluster, expiredCandidate, markExpired, NOW, run, sampleEvent } from "./harness";
 
+/**
+ * No expendable service: no room to make, so a host goes in the round that chooses it.
+ * (With one, a host that leaves with movable tasks first waits for its room to settle.)
+ */
+const noExpendable = { EXPENDABLE_SERVICES: "" };
+
 describe("host consolidator: empty and underutilized hosts", () => {
   it("terminates an empty host first, keeps the underutilized one within the budget, and a busy one", async () => {
     const c = cluster();
@@ -54,7 +60,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("web", b);
     markExpired(c, a, b, keeper);
 
-    const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
+    const { summary } = await run(c, { ...noExpendable, DISRUPTION_BUDGET: "2" });
 
     expect(c.terminated).toHaveLength(2);
     expect(c.terminated).toContain(keeper.ec2InstanceId); // empty, first
@@ -71,7 +77,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("web", target, 1);
     markExpired(c, two, one, target);
 
-    await run(c);
+    await run(c, noExpendable);
 
     expect(c.terminated).toEqual([one.ec2InstanceId]);
   });
@@ -87,7 +93,7 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("web", full, 2);
     markExpired(c, a, b, full);
 
-    const { host } = await run(c, { DISRUPTION_BUDGET: "3" });
+    const { host } = await run(c, { ...noExpendable, DISRUPTION_BUDGET: "3" });
 
     expect(c.terminated).toHaveLength(1);
     const kept = c.terminated[0] === a.ec2InstanceId ? b : a;
@@ -164,6 +170,10 @@ describe("host consolidator: expendable slots at the destination", () => {
     return { c, leaving, other };
   }
 
+  /** A room written `secondsAgo` (past the settle time of 30 s: the scaler has seen it). */
+  const written = (room: string, secondsAgo = 60) =>
+    `${room} @${Math.floor(NOW.getTime() / 1000) - secondsAgo}`;
+
   it("a host whose tasks fit only in expendable slots is chosen: room is made before it goes", async () => {
     const { c, leaving, other } = webBehindExpendables();
 
@@ -176,14 +186,14 @@ describe("host consolidator: expendable slots at the destination", () => {
       reason: "making-room",
       expendableRoom: { "low-priority": 3 },
     });
-    expect(leaving.attributes.get(ROOM)).toBe("low-priority:3");
+    expect(leaving.attributes.get(ROOM)).toBe(written("low-priority:3", 0));
     expect(other.attributes.has(ROOM)).toBe(false);
     expect(c.terminated).toEqual([]);
   });
 
-  it("once the expendable service is down to the room, the host goes, its room written first", async () => {
+  it("once the expendable service is down to the room, and the room has settled, the host goes", async () => {
     const { c, leaving } = webBehindExpendables(3);
-    leaving.attributes.set(ROOM, "low-priority:3");
+    leaving.attributes.set(ROOM, written("low-priority:3"));
 
     const { host } = await run(c);
 
@@ -193,43 +203,83 @@ describe("host consolidator: expendable slots at the destination", () => {
       expendableRoom: { "low-priority": 3 },
     });
     expect(c.terminated).toEqual([leaving.ec2InstanceId]);
-    // Unchanged value: nothing rewritten.
+    // Unchanged room, unchanged time: nothing rewritten.
     expect(c.ecsMock).not.toHaveReceivedCommand(PutAttributesCommand);
   });
 
-  it("a host that goes with movable tasks writes the room before the termination", async () => {
+  it("never goes in the round that writes its room: a scaler that read the hosts before could still grow P2", async () => {
     const { c, leaving } = webBehindExpendables(3);
 
-    await run(c);
+    const first = await run(c);
+    const settling = await run(c, {}, { now: new Date(NOW.getTime() + 29_000) });
+    const settled = await run(c, {}, { now: new Date(NOW.getTime() + 30_000) });
 
-    expect(leaving.attributes.get(ROOM)).toBe("low-priority:3");
-    const [put] = c.ecsMock.commandCalls(PutAttributesCommand);
-    const [terminate] = c.asgMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand);
-    if (put === undefined || terminate === undefined) throw new Error("no write or no termination");
-    expect(put.calledBefore(terminate)).toBe(true);
+    expect(first.host(leaving.ec2InstanceId)).toMatchObject({
+      reason: "making-room",
+      detail: expect.stringMatching(/room written 0 s ago/),
+    });
+    expect(settling.host(leaving.ec2InstanceId)).toMatchObject({ reason: "making-room" });
+    expect(settled.host(leaving.ec2InstanceId)).toMatchObject({ reason: "underutilized" });
     expect(c.terminated).toEqual([leaving.ec2InstanceId]);
+    expect(c.ecsMock).toHaveReceivedCommandTimes(PutAttributesCommand, 1);
   });
 
-  it("a failed room write means no termination: the scaler would not know to hold back", async () => {
-    const { c } = webBehindExpendables(3);
-    c.failNext("PutAttributes");
-
-    const failure = await run(c).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(ConsolidationFailedError);
-    expect(c.terminated).toEqual([]);
-  });
-
-  it("the leaving host's own expendable tasks must fit too before it goes", async () => {
-    // web fits on other now (3 × 512/1024 leave 512/1024), but leaving's own expendable
-    // task would then find no slot: low-priority (4 tasks) may keep 3.
+  it("waits while the expendable service's desired count is above its room", async () => {
     const { c, leaving } = webBehindExpendables(3);
-    c.run("low-priority", leaving);
+    c.services.set("low-priority", {
+      ...c.services.get("low-priority"),
+      name: "low-priority",
+      desiredCount: 5,
+    });
+    leaving.attributes.set(ROOM, written("low-priority:3"));
 
     const { host } = await run(c);
 
     expect(host(leaving.ec2InstanceId)).toMatchObject({
       reason: "making-room",
+      detail: "waiting for the priority scaler: low-priority desired 5, room 3",
+    });
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("a failed room write means no termination: the scaler would not know to hold back", async () => {
+    // Budget 2: two web hosts go together; one carries the settled room, the other gets it.
+    const c = cluster();
+    const [first, second, other] = [c.addHost(), c.addHost(), c.addHost()];
+    c.run("web", first);
+    c.run("web", second);
+    c.run("low-priority", other, 2);
+    markExpired(c, first, second);
+    c.markSince(other, 10);
+    first.attributes.set(ROOM, written("low-priority:2"));
+    c.failNext("PutAttributes");
+
+    const failure = await run(c, { DISRUPTION_BUDGET: "2" }).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(ConsolidationFailedError);
+    const { summary } = failure as ConsolidationFailedError;
+    expect(summary.clusters[0]?.hosts.filter((h) => h.decision === "terminate")).toHaveLength(2);
+    expect(c.terminated).toEqual([]);
+  });
+
+  it("the leaving host's own expendable tasks must fit too before it goes", async () => {
+    // web fits on other now (3 × 512/1024 leave 512/1024), but leaving's own expendable
+    // task would then find no slot. The room (3) has settled and the scaler has lowered
+    // the count to it; a task of the 4 is still stopping.
+    const { c, leaving } = webBehindExpendables(3);
+    c.run("low-priority", leaving);
+    c.services.set("low-priority", {
+      ...c.services.get("low-priority"),
+      name: "low-priority",
+      desiredCount: 3,
+    });
+    leaving.attributes.set(ROOM, written("low-priority:3"));
+
+    const { host } = await run(c);
+
+    expect(host(leaving.ec2InstanceId)).toMatchObject({
+      reason: "making-room",
+      detail: expect.stringMatching(/until expendable tasks give up their slots$/),
       expendableRoom: { "low-priority": 3 },
     });
     expect(c.terminated).toEqual([]);
@@ -433,7 +483,7 @@ describe("host consolidator: limits", () => {
     c.run("web", h);
     markExpired(c, h);
 
-    const { host } = await run(c);
+    const { host } = await run(c, noExpendable);
 
     expect(host(outside.ec2InstanceId).reason).toBe("unmanaged");
     expect(c.terminated).toEqual([h.ec2InstanceId]);
@@ -489,7 +539,7 @@ describe("host consolidator: placement of the tasks that would move", () => {
     c.run("edge", b);
     markExpired(c, a, b);
 
-    const { summary } = await run(c, { DISRUPTION_BUDGET: "2" });
+    const { summary } = await run(c, { ...noExpendable, DISRUPTION_BUDGET: "2" });
 
     expect(c.terminated).toHaveLength(1);
     expect(summary.clusters[0]?.hosts.find((h) => h.reason === "busy")?.detail).toContain(

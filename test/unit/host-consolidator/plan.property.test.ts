@@ -28,6 +28,7 @@ const settings = (disruptionBudget: DisruptionBudget): PlanSettings => ({
   minHostAgeSeconds: 900,
   disruptionBudget,
   expendableServices: new Set(["p2"]),
+  roomSettleSeconds: 0,
 });
 
 interface Kind {
@@ -162,6 +163,7 @@ function snapshot(generated: Generated): ClusterSnapshot {
       },
     ],
     hold: [],
+    expendableDesired: new Map(),
   };
 }
 
