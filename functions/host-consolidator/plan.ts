@@ -382,11 +382,16 @@ export function planConsolidation(
     });
   }
 
-  // Movable tasks leave: the room the other hosts keep for expendable tasks once they
-  // are placed. Every expendable service is held to it, one with no task now at 0.
+  // Hosts leave with tasks the scaler counts: the room the others keep for expendable
+  // tasks once the moving tasks are placed. Every expendable service is held to it, one
+  // with no task now at 0, so the scaler never counts a leaving host's slots (its C does
+  // until the host is DRAINING, and its tasks' until they have moved).
   let expendableRoom: Map<string, number> | undefined;
   let roomValue: string | undefined;
-  if (moving.length > 0 && settings.expendableServices.size > 0) {
+  const counted = leavingEntries.filter(
+    (entry) => movable(entry.host).length > 0 || expendable(entry.host).length > 0,
+  );
+  if (counted.length > 0 && settings.expendableServices.size > 0) {
     const everyExpendable = snapshot.hosts.flatMap(expendable);
     const { placed } = room().placeThenFill(moving, everyExpendable, leaving);
     // And in whole slots of the largest task, moving or expendable: what is left once
@@ -404,8 +409,9 @@ export function planConsolidation(
         .map((entry) => roomWrittenAt(entry.host.expendableRoom, computed))
         .find((at) => at !== undefined) ?? now;
     roomValue = formatExpendableRoom(computed, since);
-    // The scaler must have seen the room, and applied it, before movable tasks move: a
-    // scaler that read the hosts before it was written would grow P2 into their slots.
+    // The scaler must have seen the room, and applied it, before a host goes: a scaler
+    // that read the hosts before it was written would grow P2 into the slots that go or
+    // that the moving tasks need.
     const written = (now.getTime() - since.getTime()) / 1000;
     const over = [...computed].filter(([s, n]) => (snapshot.expendableDesired.get(s) ?? 0) > n);
     const wait =
@@ -416,7 +422,7 @@ export function planConsolidation(
           : undefined;
     if (wait !== undefined) {
       for (const entry of leavingEntries) {
-        if (entry.keep !== undefined || movable(entry.host).length === 0) continue;
+        if (entry.keep !== undefined) continue;
         entry.keep = { reason: "making-room", detail: wait };
         const at = terminate.findIndex((t) => t.containerInstanceArn === arnOf(entry.host));
         if (at >= 0) terminate.splice(at, 1);

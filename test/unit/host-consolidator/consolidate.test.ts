@@ -15,6 +15,8 @@ import { cluster, expiredCandidate, markExpired, NOW, run, sampleEvent } from ".
  * (With one, a host that leaves with movable tasks first waits for its room to settle.)
  */
 const noExpendable = { EXPENDABLE_SERVICES: "" };
+/** When a room written at NOW has settled (30 s: the priority scaler's timeout). */
+const settledAt = new Date(NOW.getTime() + 30_000);
 
 describe("host consolidator: empty and underutilized hosts", () => {
   it("terminates an empty host first, keeps the underutilized one within the budget, and a busy one", async () => {
@@ -29,7 +31,9 @@ describe("host consolidator: empty and underutilized hosts", () => {
     c.run("big", busy);
     markExpired(c, empty, under, busy);
 
-    const { summary, host } = await run(c);
+    // The empty host's expendable tasks: their room is written, and settles, first.
+    await run(c);
+    const { summary, host } = await run(c, {}, { now: settledAt });
 
     expect(c.asgMock).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 1);
     expect(c.asgMock).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
@@ -130,7 +134,8 @@ describe("host consolidator: expendable tasks", () => {
     c.run("agent", h);
     c.run("low-priority", h, 3);
 
-    const { host } = await run(c);
+    await run(c);
+    const { host } = await run(c, {}, { now: settledAt });
 
     expect(host(h.ec2InstanceId)).toMatchObject({ candidate: "empty", movableTasks: 0 });
     expect(c.terminated).toEqual([h.ec2InstanceId]);
@@ -306,11 +311,29 @@ describe("host consolidator: expendable slots at the destination", () => {
     });
   });
 
-  it("an empty host needs no room: nothing non-expendable moves", async () => {
+  it("an empty host with expendable tasks goes with a room too: the scaler must stop counting its slots", async () => {
     const c = cluster();
     const empty = c.addHost();
     c.addHost();
     c.run("low-priority", empty, 2);
+    markExpired(c, empty);
+
+    const first = await run(c);
+    const settled = await run(c, {}, { now: settledAt });
+
+    expect(first.host(empty.ec2InstanceId)).toMatchObject({
+      reason: "making-room",
+      expendableRoom: { "low-priority": 2 },
+    });
+    expect(settled.host(empty.ec2InstanceId)).toMatchObject({ reason: "empty" });
+    expect(c.terminated).toEqual([empty.ec2InstanceId]);
+  });
+
+  it("a host with no task the scaler counts needs no room", async () => {
+    const c = cluster();
+    const empty = c.addHost();
+    c.addHost();
+    c.run("agent", empty);
     markExpired(c, empty);
 
     const { host } = await run(c);
