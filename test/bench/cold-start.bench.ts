@@ -3,8 +3,8 @@
  * builds side by side: **layered** (the runtime layer's packages external, resolved
  * from node_modules as Lambda resolves them from /opt/nodejs/node_modules) and
  * **whole** (one minified ESM bundle, exactly as the template builds it: everything
- * inside but the on-demand credential sources Lambda never reaches), and the whole build
- * with those inside too. All come from the function's `Metadata.BuildProperties` in
+ * inside but what the SDK imports on demand and Lambda never reaches), and the whole
+ * build with those inside too. All come from the function's `Metadata.BuildProperties` in
  * template.yaml, as `sam build` runs esbuild with them; only `External` differs.
  *
  * Each sample is a fresh `node` process with the function's environment from the
@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FunctionSource, functionSources } from "../../local/template/functions";
 import { readTemplate } from "../../local/template/read";
-import { onDemandCredentialSources } from "../support/sam-esbuild";
+import { onDemandImportsLeftOut } from "../support/sam-esbuild";
 import { type BuildKind, type BuiltFunction, buildFunction } from "./cold-start/build";
 import {
   type FirstInvocationSample,
@@ -42,9 +42,9 @@ const variants: Variant[] = [
   "layered",
   "whole",
   "whole, --enable-source-maps",
-  "whole, every credential source",
+  "whole, nothing left out",
 ];
-const kinds: BuildKind[] = ["layered", "whole", "whole, every credential source"];
+const kinds: BuildKind[] = ["layered", "whole", "whole, nothing left out"];
 const buildOf = (variant: Variant): BuildKind =>
   variant === "whole, --enable-source-maps" ? "whole" : variant;
 
@@ -52,11 +52,11 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
-const leftOutOnDemand: ReadonlySet<string> = new Set(onDemandCredentialSources);
+const leftOutOnDemand: ReadonlySet<string> = new Set(onDemandImportsLeftOut);
 
 /**
  * The build template.yaml ships: layered when the function leaves anything but the
- * on-demand credential sources to be found at run time.
+ * SDK's on-demand imports to be found at run time.
  */
 export function shippedBuild(source: FunctionSource): BuildKind {
   const external = source.buildProperties.External;
@@ -121,8 +121,8 @@ export async function run(): Promise<void> {
       ms(importCpu("whole")),
       ratio(importCpu("whole"), importCpu("layered")),
       ms(importCpu("whole, --enable-source-maps")),
-      ms(importCpu("whole, every credential source")),
-      `${size("layered")} / ${size("whole")} / ${size("whole, every credential source")}`,
+      ms(importCpu("whole, nothing left out")),
+      `${size("layered")} / ${size("whole")} / ${size("whole, nothing left out")}`,
       `${shipped} ${shippedMs <= GOAL_MS ? "✓" : "✗"} ${ms(shippedMs)} (${ratio(shippedMs, GOAL_MS)} the goal)`,
     ];
   });
@@ -132,9 +132,9 @@ export async function run(): Promise<void> {
       `import = wall time of await import(); CPU = the process's user + system CPU minus Node's own start-up (${ms(startUpCpu)}, an empty module).`,
       `NODE_OPTIONS from the template: ${lambdaEnvironment(sources[0] as FunctionSource).NODE_OPTIONS ?? "(none)"}. Goal: import ≤ ${GOAL_MS} ms for the build template.yaml ships.`,
       "",
-      "Whole = as template.yaml builds it (the on-demand credential sources left out); every credential source = the same with nothing external.",
+      "Whole = as template.yaml builds it (the SDK's on-demand imports left out); nothing left out = the same with nothing external.",
       "",
-      "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, --enable-source-maps | CPU whole, every credential source | bundle layered / whole / every | template ships |",
+      "| function | import layered | import whole | whole ÷ layered | CPU layered | CPU whole | whole ÷ layered | CPU whole, --enable-source-maps | CPU whole, nothing left out | bundle layered / whole / nothing left out | template ships |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
       ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     ].join("\n"),

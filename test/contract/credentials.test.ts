@@ -10,16 +10,18 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionSource } from "../../local/template/functions";
 import { readTemplate } from "../../local/template/read";
-import { onDemandCredentialSources, samEsbuildOptions } from "../support/sam-esbuild";
+import { onDemandImportsLeftOut, samEsbuildOptions } from "../support/sam-esbuild";
 
 const exec = promisify(execFile);
 
 /**
- * The shipped bundles leave the on-demand credential sources out (docs/performance.md).
- * That is safe only because Lambda's credentials arrive in the environment, the default
- * chain's first link: this runs the desired-count sync's bundle, built exactly as
+ * The shipped bundles leave out what the SDK imports on demand on paths Lambda never
+ * takes (docs/performance.md). That is safe only because Lambda's credentials arrive in
+ * the environment, the default chain's first link, and because none of our operations
+ * has an event stream: this runs the desired-count sync's bundle, built exactly as
  * template.yaml says and written where no node_modules is above it, in a fresh Node
- * against a recording endpoint, with and without those variables.
+ * against a recording endpoint, with and without those variables, through a refused
+ * call and a whole successful pass.
  */
 const scratch = mkdtempSync(join(tmpdir(), "microscale-credentials-"));
 const emptyHome = join(scratch, "home");
@@ -27,6 +29,8 @@ let modulePath = "";
 let server: Server;
 let endpoint = "";
 const seen: IncomingHttpHeaders[] = [];
+/** How the endpoint answers: refuse every call, or answer each with an empty success. */
+let answer: "refuse" | "succeed" = "refuse";
 
 beforeAll(async () => {
   mkdirSync(emptyHome);
@@ -39,6 +43,11 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     seen.push(request.headers);
     request.resume();
+    if (answer === "succeed") {
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+      response.end("{}");
+      return;
+    }
     response.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
     response.end(JSON.stringify({ __type: "AccessDeniedException", message: "recorded" }));
   });
@@ -55,8 +64,11 @@ const scheduledEvent = readFileSync("events/desired-count-sync/scheduled-reconci
 const invokeOnce = `
 const { handler } = await import(process.argv[1]);
 const context = { functionName: "sync", awsRequestId: "r-1", getRemainingTimeInMillis: () => 30000 };
-try { await handler(JSON.parse(process.argv[2]), context); } catch (error) {
-  process.stdout.write(JSON.stringify({ name: error.name, message: error.message }));
+try {
+  const summary = await handler(JSON.parse(process.argv[2]), context);
+  process.stdout.write("\\nOUTCOME " + JSON.stringify({ name: "none", message: JSON.stringify(summary) }));
+} catch (error) {
+  process.stdout.write("\\nOUTCOME " + JSON.stringify({ name: error.name, message: error.message }));
 }
 `;
 
@@ -82,7 +94,10 @@ async function invoke(
       },
     },
   );
-  return JSON.parse(stdout) as { name: string; message: string };
+  // The function's own EMF metrics go to stdout too; the outcome is the line marked.
+  const outcome = stdout.split("\n").find((line) => line.startsWith("OUTCOME "));
+  if (outcome === undefined) throw new Error(`no outcome in ${stdout}`);
+  return JSON.parse(outcome.slice("OUTCOME ".length)) as { name: string; message: string };
 }
 
 describe("the shipped bundle's credentials", () => {
@@ -98,10 +113,23 @@ describe("the shipped bundle's credentials", () => {
     expect(seen.at(-1)?.["x-amz-security-token"]).toBe("token");
   });
 
+  it("carry a whole successful pass, its answers read without the left-out packages", async () => {
+    answer = "succeed";
+    const before = seen.length;
+    const outcome = await invoke({
+      AWS_ACCESS_KEY_ID: "AKIDFROMTHEROLE",
+      AWS_SECRET_ACCESS_KEY: "s",
+    });
+    answer = "refuse";
+    expect(outcome.message).not.toMatch(/Cannot find package/);
+    expect(outcome.name).toBe("none");
+    expect(seen.length).toBeGreaterThan(before);
+  });
+
   it("fail naming the left-out package when the environment has none, and send nothing", async () => {
     const before = seen.length;
     const failure = await invoke({});
-    expect(onDemandCredentialSources.some((name) => failure.message.includes(name))).toBe(true);
+    expect(onDemandImportsLeftOut.some((name) => failure.message.includes(name))).toBe(true);
     expect(failure.message).toMatch(/Cannot find package/);
     expect(seen.length).toBe(before);
   });

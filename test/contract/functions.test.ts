@@ -7,7 +7,7 @@ import {
 } from "../../local/template/functions";
 import { type Json, type JsonObject, readTemplate, type Template } from "../../local/template/read";
 import { resolveIntrinsics } from "../../local/template/resolve";
-import { onDemandCredentialSources } from "../support/sam-esbuild";
+import { onDemandImportsLeftOut } from "../support/sam-esbuild";
 import {
   actionsSentBy,
   type Bundle,
@@ -96,7 +96,7 @@ describe("functions in template.yaml", () => {
       },
     );
 
-    const onDemand: ReadonlySet<string> = new Set(onDemandCredentialSources);
+    const onDemand: ReadonlySet<string> = new Set(onDemandImportsLeftOut);
 
     it.each(sources.map((s) => [s.logicalId, s] as const))(
       "%s: does not decode its source map at every cold start (stacks are mapped when logged)",
@@ -109,7 +109,7 @@ describe("functions in template.yaml", () => {
     );
 
     it.each(sources.map((s) => [s.logicalId, s] as const))(
-      "%s: bundles every package it imports, so it needs no layer; only on-demand credential sources stay out",
+      "%s: bundles every package it imports, so it needs no layer; only what the SDK imports on demand stays out",
       async (_, source) => {
         const left = await packagesLeftOut(source);
         expect(left.filter((entry) => entry.kind !== "dynamic-import")).toEqual([]);
@@ -118,11 +118,11 @@ describe("functions in template.yaml", () => {
     );
 
     it.each(sources.map((s) => [s.logicalId, s] as const))(
-      "%s: External is exactly the on-demand credential sources where it sends SDK calls, else none",
+      "%s: External is exactly the on-demand imports where it sends SDK calls, else none",
       (id, source) => {
         const sendsSdkCalls = actionsSentBy(bundleOf(id).code).size > 0;
         expect(source.buildProperties.External ?? []).toEqual(
-          sendsSdkCalls ? [...onDemandCredentialSources] : [],
+          sendsSdkCalls ? [...onDemandImportsLeftOut] : [],
         );
       },
     );
@@ -137,7 +137,7 @@ describe("functions in template.yaml", () => {
         path: "@aws-sdk/client-ecs",
         kind: "import-statement",
       });
-      props.External = [...onDemandCredentialSources, "@aws-sdk/credential-provider-env"];
+      props.External = [...onDemandImportsLeftOut, "@aws-sdk/credential-provider-env"];
       expect(await packagesLeftOut(byId(copy, "DesiredCountSyncFunction"))).toContainEqual({
         path: "@aws-sdk/credential-provider-env",
         kind: "import-statement",

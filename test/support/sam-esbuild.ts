@@ -42,19 +42,30 @@ export function samEsbuildOptions(source: FunctionSource): BuildOptions {
 }
 
 /**
- * The packages every SDK-using function's `External` leaves out, and nothing else: the
- * credential sources `@aws-sdk/credential-provider-node` imports on demand, only after
- * the environment had no credentials (`import()` in its default chain). Lambda always
- * hands the execution role's credentials over as `AWS_ACCESS_KEY_ID`,
- * `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the chain's first link, so these are
- * never reached there; the container and instance metadata sources stay in.
+ * The packages every SDK-using function's `External` leaves out, and nothing else: what
+ * the SDK imports on demand (`import()`), only on paths these functions never take on
+ * Lambda, so they are not bundled, parsed or evaluated at every cold start.
+ *
+ * - The credential sources `@aws-sdk/credential-provider-node`'s default chain imports
+ *   only after the one before it found nothing. Lambda always hands the execution role's
+ *   credentials over as `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+ *   `AWS_SESSION_TOKEN`, the chain's first link, so the chain never gets further: not to
+ *   the config files, SSO, a process, a web identity token, the console login, nor the
+ *   container and instance metadata endpoints (ECS tasks and EC2 instances).
+ * - `@smithy/core/event-streams`, which the protocols import only for an operation with
+ *   an event stream; no ECS, DynamoDB, Auto Scaling or CloudWatch operation has one.
+ *   Being a dynamic import's target, it also made esbuild wrap everything it depends on
+ *   in lazy initialisers that all ran at import anyway.
  */
-export const onDemandCredentialSources = [
+export const onDemandImportsLeftOut = [
   "@aws-sdk/credential-provider-ini",
   "@aws-sdk/credential-provider-process",
   "@aws-sdk/credential-provider-sso",
   "@aws-sdk/credential-provider-web-identity",
   "@aws-sdk/credential-provider-login",
+  "@aws-sdk/credential-provider-http",
+  "@smithy/credential-provider-imds",
   "@aws-sdk/token-providers",
   "@aws-sdk/nested-clients",
+  "@smithy/core/event-streams",
 ] as const;

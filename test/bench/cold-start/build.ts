@@ -12,11 +12,11 @@ import { samEsbuildOptions } from "../../support/sam-esbuild";
  * in `External`:
  * - `layered`: the runtime layer's packages external (loaded from the layer at run time);
  * - `whole`: exactly as the template says: SDK, Powertools and every other dependency
- *   inside, only the on-demand credential sources Lambda never reaches left out;
- * - `whole, every credential source`: nothing external at all, to show what leaving
- *   those out is worth.
+ *   inside, only what the SDK imports on demand and Lambda never reaches left out;
+ * - `whole, nothing left out`: nothing external at all, to show what leaving those out
+ *   is worth.
  */
-export type BuildKind = "layered" | "whole" | "whole, every credential source";
+export type BuildKind = "layered" | "whole" | "whole, nothing left out";
 
 /** What the runtime layer ships; a `layered` build leaves these to it. */
 export const layerExternals = ["@aws-sdk/*", "@aws-lambda-powertools/*", "zod", "http-parser-js"];
