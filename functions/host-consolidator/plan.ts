@@ -1,8 +1,8 @@
-import type { PlacementFailureReason } from "../../local/ecs/placement";
 import { isLeaving } from "../lib/auto-scaling-groups";
 import { formatExpendableRoom, roomWrittenAt } from "../lib/expendable-room";
 import type { TaskRequirements } from "../lib/placement/requirements";
 import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
+import type { PlacementFailureReason } from "../lib/placement/task-placement";
 import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
 
 /**

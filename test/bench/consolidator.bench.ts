@@ -27,7 +27,7 @@ import { totalCalls } from "../../functions/lib/api-calls";
 import { lambdaHandler } from "../../functions/lib/handler";
 import { type Observability, silentLog, silentMetrics } from "../../functions/lib/observability";
 import type { TaskRequirements } from "../../functions/lib/placement/requirements";
-import { type PlacementCandidate, placeTask } from "../../local/ecs/placement";
+import { type PlacementCandidate, placeTask } from "../../functions/lib/placement/task-placement";
 import { lambdaContext, sampleEvent } from "../support/events";
 import { FakeCluster } from "../unit/host-consolidator/fake-cluster";
 

@@ -99,6 +99,13 @@ describe("functions in template.yaml", () => {
     const onDemand: ReadonlySet<string> = new Set(onDemandImportsLeftOut);
 
     it.each(sources.map((s) => [s.logicalId, s] as const))(
+      "%s: bundles no code of the local cloud (the emulator borrows the functions' placement model, not the other way)",
+      (id) => {
+        expect(bundleOf(id).inputs.filter((input) => input.startsWith("local/"))).toEqual([]);
+      },
+    );
+
+    it.each(sources.map((s) => [s.logicalId, s] as const))(
       "%s: does not decode its source map at every cold start (stacks are mapped when logged)",
       (_, { properties }) => {
         const variables = (properties.Environment as JsonObject | undefined)?.Variables;

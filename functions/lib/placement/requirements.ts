@@ -4,12 +4,12 @@ import type {
   Resource,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { compileExpression, type Expression } from "../../../local/ecs/query-language";
+import { compileExpression, type Expression } from "./query-language";
 
 /**
- * ECS API shapes → the placement model of the local ECS (`local/ecs/placement.ts`),
- * which both the local cloud's scheduler and the functions use: one set of rules for
- * "does this task fit on that host", written in AWS's terms. Pure, no I/O.
+ * ECS API shapes → the placement model (`./task-placement.ts`), which both the functions
+ * and the local cloud's scheduler use: one set of rules for "does this task fit on that
+ * host", written in AWS's terms. Pure, no I/O.
  */
 
 /** What one task asks of the instance it lands on. */

@@ -1,11 +1,11 @@
+import { type HostCapacity, subjectValue, type TaskRequirements } from "./requirements";
 import {
   type PlacementCandidate,
   type PlacementFailureReason,
   type PlacementStrategy,
   placeTask,
   rejection,
-} from "../../../local/ecs/placement";
-import { type HostCapacity, subjectValue, type TaskRequirements } from "./requirements";
+} from "./task-placement";
 
 /**
  * "Would these tasks still have somewhere to run?" — a what-if on the hosts' remaining

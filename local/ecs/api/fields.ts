@@ -1,7 +1,11 @@
+import {
+  compileExpression,
+  type Expression,
+  QueryLanguageError,
+} from "../../../functions/lib/placement/query-language";
 import type { AwsError } from "../../edge/errors";
 import { ecsErrors } from "../errors";
 import type { Tag } from "../model/records";
-import { compileExpression, type Expression, QueryLanguageError } from "../query-language";
 
 export type Input = Record<string, unknown>;
 

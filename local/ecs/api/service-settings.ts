@@ -1,12 +1,12 @@
 import type { LoadBalancer, PlacementConstraint } from "@aws-sdk/client-ecs";
+import type { Expression } from "../../../functions/lib/placement/query-language";
+import type { PlacementStrategy } from "../../../functions/lib/placement/task-placement";
 import { ecsErrors } from "../errors";
 import type {
   CapacityProviderStrategyItem,
   DeploymentConfiguration,
   ServicePlacement,
 } from "../model/records";
-import type { PlacementStrategy } from "../placement";
-import type { Expression } from "../query-language";
 import { Fields, givenOnly, type Input, readExpression } from "./fields";
 
 /** CreateService's and UpdateService's placementConstraints and placementStrategy. */

@@ -1,5 +1,9 @@
-import { defaultStrategy, type PlacementCandidate, placeTask } from "../placement";
-import type { Expression, SubjectValues } from "../query-language";
+import type { Expression, SubjectValues } from "../../../functions/lib/placement/query-language";
+import {
+  defaultStrategy,
+  type PlacementCandidate,
+  placeTask,
+} from "../../../functions/lib/placement/task-placement";
 
 /**
  * ECS managed scaling's arithmetic, pure: CapacityProviderReservation = M / N × 100,

@@ -1,7 +1,11 @@
+import {
+  type Expression,
+  evaluate,
+  type SubjectValues,
+} from "../../../functions/lib/placement/query-language";
 import { type EcsArns, randomEc2InstanceId, randomResourceId } from "../arns";
 import { ecsErrors } from "../errors";
 import type { EcsEvents } from "../events";
-import { type Expression, evaluate, type SubjectValues } from "../query-language";
 import { agentCapabilities } from "./agent-capabilities";
 import type {
   ClusterRecord,

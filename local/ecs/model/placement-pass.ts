@@ -1,10 +1,10 @@
-import type { EcsEvents } from "../events";
 import {
   defaultStrategy,
   type PlacementCandidate,
   type PlacementRequest,
   placeTask,
-} from "../placement";
+} from "../../../functions/lib/placement/task-placement";
+import type { EcsEvents } from "../events";
 import type { CapacityProviders } from "./capacity-providers";
 import { subjectValues } from "./container-instances";
 import type {

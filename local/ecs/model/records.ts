@@ -6,8 +6,8 @@ import type {
   PlacementConstraint,
   TaskDefinitionPlacementConstraint,
 } from "@aws-sdk/client-ecs";
-import type { PlacementStrategy } from "../placement";
-import type { Expression } from "../query-language";
+import type { Expression } from "../../../functions/lib/placement/query-language";
+import type { PlacementStrategy } from "../../../functions/lib/placement/task-placement";
 import type { NetworkBinding } from "../runners/task-runner";
 
 /**

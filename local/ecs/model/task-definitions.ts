@@ -4,9 +4,9 @@ import type {
   TaskDefinitionPlacementConstraint,
 } from "@aws-sdk/client-ecs";
 import { taskDefinitionName } from "../../../functions/lib/ecs-names";
+import type { Expression } from "../../../functions/lib/placement/query-language";
 import type { EcsArns } from "../arns";
 import { ecsErrors } from "../errors";
-import type { Expression } from "../query-language";
 import { resourceNamePattern } from "./clusters";
 import type {
   ContainerDefinitionRecord,

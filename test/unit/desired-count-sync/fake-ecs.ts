@@ -46,7 +46,7 @@ import {
   type Expression,
   evaluate,
   QueryLanguageError,
-} from "../../../local/ecs/query-language";
+} from "../../../functions/lib/placement/query-language";
 
 export type InstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "DEREGISTERING" | "INACTIVE";
 export type Operation =

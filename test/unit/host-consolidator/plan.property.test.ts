@@ -19,8 +19,8 @@ import type {
   PlanSettings,
 } from "../../../functions/host-consolidator/model";
 import { budgetFor, planConsolidation } from "../../../functions/host-consolidator/plan";
+import { compileExpression } from "../../../functions/lib/placement/query-language";
 import type { TaskRequirements } from "../../../functions/lib/placement/requirements";
-import { compileExpression } from "../../../local/ecs/query-language";
 
 const NOW = new Date("2026-12-01T10:00:00Z");
 const settings = (disruptionBudget: DisruptionBudget): PlanSettings => ({

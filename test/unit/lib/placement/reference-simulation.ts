@@ -1,7 +1,10 @@
 import type { TaskRequirements } from "../../../../functions/lib/placement/requirements";
 import { subjectValue } from "../../../../functions/lib/placement/requirements";
 import type { Fit, SimulatedHost } from "../../../../functions/lib/placement/simulation";
-import { type PlacementCandidate, placeTask } from "../../../../local/ecs/placement";
+import {
+  type PlacementCandidate,
+  placeTask,
+} from "../../../../functions/lib/placement/task-placement";
 
 /**
  * The placement simulation written the plain way, to hold the indexed one to: every

@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { compileExpression } from "../../../../functions/lib/placement/query-language";
 import type {
   HostCapacity,
   TaskRequirements,
@@ -16,7 +17,6 @@ import {
   PlacementSimulation,
   type SimulatedHost,
 } from "../../../../functions/lib/placement/simulation";
-import { compileExpression } from "../../../../local/ecs/query-language";
 import { referencePlace } from "./reference-simulation";
 
 const groups = ["service:web", "service:api", "service:edge", "service:db"];

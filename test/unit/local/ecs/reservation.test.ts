@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { compileExpression } from "../../../../functions/lib/placement/query-language";
 import {
   capacityProviderReservation,
   type GroupHost,
   nextDesiredCapacity,
   type WaitingTask,
 } from "../../../../local/ecs/capacity/reservation";
-import { compileExpression } from "../../../../local/ecs/query-language";
 
 const zoneOf = (zone: string) => (subject: string) =>
   subject === "attribute:ecs.availability-zone" ? zone : undefined;

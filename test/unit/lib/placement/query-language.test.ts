@@ -4,7 +4,7 @@ import {
   parseExpression,
   QueryLanguageError,
   type SubjectValues,
-} from "../../../../local/ecs/query-language";
+} from "../../../../functions/lib/placement/query-language";
 
 function instance(values: Record<string, string | string[]>): SubjectValues {
   return (subject) => values[subject];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { parseExpression } from "../../../../functions/lib/placement/query-language";
 import {
   defaultStrategy,
   type PlacementCandidate,
   type PlacementRequest,
   placeTask,
-} from "../../../../local/ecs/placement";
-import { parseExpression } from "../../../../local/ecs/query-language";
+} from "../../../../functions/lib/placement/task-placement";
 
 function candidate(
   arn: string,
