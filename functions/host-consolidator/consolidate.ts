@@ -8,8 +8,9 @@ import { EXPENDABLE_ROOM_ATTRIBUTE } from "../lib/expendable-room";
 import type { Observed } from "../lib/observability";
 import { ConsolidatorCalls, noApiCalls, type TaskDefinitionCache } from "./calls";
 import type { ConsolidatorConfig } from "./config";
+import type { GroupOutcome, HostDecision } from "./decisions";
 import type { Trigger } from "./event";
-import { type GroupOutcome, type HostDecision, planConsolidation } from "./plan";
+import { planConsolidation } from "./plan";
 import {
   buildSnapshot,
   CANDIDATE_ATTRIBUTE,

@@ -3,7 +3,15 @@ import { formatExpendableRoom, roomWrittenAt } from "../lib/expendable-room";
 import type { TaskRequirements } from "../lib/placement/requirements";
 import { PlacementSimulation, type SimulatedHost } from "../lib/placement/simulation";
 import type { PlacementFailureReason } from "../lib/placement/task-placement";
+import type {
+  CandidateKind,
+  ClusterPlan,
+  HostDecision,
+  KeepReason,
+  Termination,
+} from "./decisions";
 import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } from "./model";
+import { expendable, groupsOnHost, movable, released, slots } from "./slots";
 
 /**
  * The decision, pure: which hosts are candidates, which of them go now, and why every
@@ -27,72 +35,6 @@ import type { ClusterSnapshot, DisruptionBudget, Group, Host, PlanSettings } fro
  * expendable services may shrink but not grow into the slots the moving tasks need.
  */
 
-export type CandidateKind = "empty" | "underutilized";
-
-export type KeepReason =
-  | "draining" // ECS status DRAINING: already on its way out
-  | "terminating" // its EC2 instance is leaving the Auto Scaling group
-  | "not-active" // REGISTERING, DEREGISTERING, …
-  | "agent-disconnected" // ECS cannot tell what runs there
-  | "unmanaged" // not in a configured Auto Scaling group
-  | "young" // registered less than MIN_HOST_AGE_SECONDS ago
-  | "standalone-task" // runs a task no service would start elsewhere
-  | "busy" // its tasks would not fit on the other hosts
-  | "waiting" // a candidate, for less than CONSOLIDATE_AFTER_SECONDS so far
-  | "hold" // the cluster has tasks waiting for a place or a deployment in progress
-  | "min-size" // its group is at MinSize
-  | "budget" // its group has DISRUPTION_BUDGET hosts draining already
-  | "making-room"; // its tasks fit once expendable tasks give up their slots: they shrink first
-
-export interface HostDecision {
-  readonly containerInstanceArn: string;
-  readonly ec2InstanceId: string;
-  readonly autoScalingGroup?: string;
-  readonly status: string;
-  readonly tasks: number;
-  readonly movableTasks: number;
-  readonly candidate: CandidateKind | null;
-  /** ISO time since when it is a candidate (now, for a new one). */
-  readonly candidateSince?: string;
-  readonly decision: "terminate" | "keep";
-  readonly reason: KeepReason | CandidateKind;
-  readonly detail?: string;
-  /** Leaving with movable tasks: the tasks each expendable service may keep meanwhile. */
-  readonly expendableRoom?: Readonly<Record<string, number>>;
-}
-
-export interface GroupOutcome {
-  readonly name: string;
-  readonly minSize: number;
-  readonly desiredCapacity: number;
-  /** Instances of the group draining or terminating before this round. */
-  readonly draining: number;
-  /** DISRUPTION_BUDGET for the group's current size. */
-  readonly budget: number;
-  readonly terminating: number;
-}
-
-export interface Termination {
-  readonly containerInstanceArn: string;
-  readonly ec2InstanceId: string;
-  readonly autoScalingGroup: string;
-  readonly kind: CandidateKind;
-}
-
-export interface ClusterPlan {
-  readonly hosts: readonly HostDecision[];
-  readonly groups: readonly GroupOutcome[];
-  /** Candidate attributes to write: new candidates, or a value that is not a time. */
-  readonly mark: readonly { readonly containerInstanceArn: string; readonly since: Date }[];
-  /** Candidate attributes to remove: ACTIVE hosts that are no longer candidates. */
-  readonly unmark: readonly string[];
-  /** Expendable-room attributes to write, before any termination: the hosts leaving. */
-  readonly room: readonly { readonly containerInstanceArn: string; readonly value: string }[];
-  /** Expendable-room attributes to remove: ACTIVE hosts that are not leaving. */
-  readonly unroom: readonly string[];
-  readonly terminate: readonly Termination[];
-}
-
 /** Hosts a group may have draining at once: a count, or a percent of its size rounded up. */
 export function budgetFor(budget: DisruptionBudget, groupSize: number): number {
   return budget.kind === "count"
@@ -109,73 +51,6 @@ interface Assessed {
 }
 
 const arnOf = (host: Host) => host.capacity.containerInstanceArn;
-
-function groupsOnHost(host: Host): Map<string, number> {
-  const groups = new Map<string, number>();
-  for (const task of host.tasks) groups.set(task.group, (groups.get(task.group) ?? 0) + 1);
-  return groups;
-}
-
-function ofRole(host: Host, role: "movable" | "expendable"): TaskRequirements[] {
-  return host.tasks.flatMap((task) =>
-    task.role === role && task.requirements !== undefined ? [task.requirements] : [],
-  );
-}
-const movable = (host: Host) => ofRole(host, "movable");
-const expendable = (host: Host) => ofRole(host, "expendable");
-
-/**
- * Whole slots of the largest of `tasks` (CPU and memory apart) on the hosts not
- * `excluded`. A task no larger than the slot takes at most one, whichever host ECS puts
- * it on: so when there are as many slots as tasks, every one finds a host in any order
- * and with any placement strategy — which a first-fit-decreasing packing does not
- * promise (ECS may spread a small task into the room a large one needed).
- */
-function slots(
-  hosts: readonly SimulatedHost[],
-  excluded: ReadonlySet<string>,
-  tasks: readonly TaskRequirements[],
-): number {
-  const cpu = Math.max(0, ...tasks.map((t) => t.cpu));
-  const memory = Math.max(0, ...tasks.map((t) => t.memory));
-  const whole = (free: number, size: number) =>
-    size === 0 ? Number.POSITIVE_INFINITY : Math.floor(Math.max(0, free) / size);
-  let total = 0;
-  for (const { capacity } of hosts) {
-    if (excluded.has(capacity.containerInstanceArn)) continue;
-    const n = Math.min(whole(capacity.remainingCpu, cpu), whole(capacity.remainingMemory, memory));
-    total += Number.isFinite(n) ? n : tasks.length;
-  }
-  return total;
-}
-
-/** A host as it would be once its expendable tasks have stopped: their slots free. */
-function released(host: Host): SimulatedHost {
-  const groups = groupsOnHost(host);
-  const ports = new Set(host.capacity.portsInUse);
-  let cpu = 0;
-  let memory = 0;
-  let count = 0;
-  for (const task of expendable(host)) {
-    cpu += task.cpu;
-    memory += task.memory;
-    count++;
-    for (const port of task.hostPorts) ports.delete(port);
-    const left = (groups.get(task.group) ?? 1) - 1;
-    if (left > 0) groups.set(task.group, left);
-    else groups.delete(task.group);
-  }
-  return {
-    capacity: {
-      ...host.capacity,
-      remainingCpu: host.capacity.remainingCpu + cpu,
-      remainingMemory: host.capacity.remainingMemory + memory,
-      portsInUse: ports,
-      runningTasksCount: Math.max(0, host.capacity.runningTasksCount - count),
-    },
-    groups,
-  };
-}
 
 function misfit(group: string, reason: PlacementFailureReason, after: boolean): string {
   const others = after ? "the hosts left once those chosen before it go" : "the other hosts";
