@@ -3,14 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionSource } from "../../local/template/functions";
 import { readTemplate } from "../../local/template/read";
-import { onDemandImportsLeftOut, samEsbuildOptions } from "../support/sam-esbuild";
+import { onDemandImportsLeftOut, writeSamBundle } from "../support/sam-esbuild";
 
 const exec = promisify(execFile);
 
@@ -35,11 +34,7 @@ let answer: "refuse" | "succeed" = "refuse";
 beforeAll(async () => {
   mkdirSync(emptyHome);
   const source = functionSource(readTemplate(), "DesiredCountSyncFunction");
-  const outdir = join(scratch, "bundle");
-  const result = await build({ ...samEsbuildOptions(source), outdir, metafile: true });
-  const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
-  if (entry === undefined) throw new Error("esbuild wrote no entry module");
-  modulePath = resolve(entry);
+  modulePath = await writeSamBundle(source, join(scratch, "bundle"));
   server = createServer((request, response) => {
     seen.push(request.headers);
     request.resume();

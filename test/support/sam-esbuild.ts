@@ -1,4 +1,5 @@
-import type { BuildOptions } from "esbuild";
+import { resolve } from "node:path";
+import { type BuildOptions, build } from "esbuild";
 import { type FunctionSource, stringList } from "../../local/template/functions";
 
 /**
@@ -39,6 +40,30 @@ export function samEsbuildOptions(source: FunctionSource): BuildOptions {
     external: stringList(props.External),
     logLevel: "silent",
   };
+}
+
+/**
+ * Builds a function as `sam build` would (its BuildProperties, `External` replaced when
+ * given) into `outdir`, and returns the absolute path of the handler module it wrote.
+ */
+export async function writeSamBundle(
+  source: FunctionSource,
+  outdir: string,
+  external?: string[],
+): Promise<string> {
+  const options = samEsbuildOptions(source);
+  const result = await build({
+    ...options,
+    ...(external === undefined ? {} : { external }),
+    write: true,
+    metafile: true,
+    outdir,
+  });
+  const entry = Object.entries(result.metafile.outputs).find(
+    ([, output]) => output.entryPoint !== undefined,
+  )?.[0];
+  if (entry === undefined) throw new Error(`${source.logicalId}: esbuild wrote no entry module`);
+  return resolve(entry);
 }
 
 /**

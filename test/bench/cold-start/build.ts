@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
+import { join } from "node:path";
 import type { FunctionSource } from "../../../local/template/functions";
 import { projectRoot } from "../../../local/template/read";
-import { samEsbuildOptions } from "../../support/sam-esbuild";
+import { samEsbuildOptions, writeSamBundle } from "../../support/sam-esbuild";
 
 /**
  * The builds of a function the cold-start bench compares, all from the function's own
@@ -57,21 +56,9 @@ export async function buildFunction(
   const outdir = outputFolder(source.logicalId, kind);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const options = samEsbuildOptions(source);
-  const result = await build({
-    ...options,
-    external: externalFor(kind, options.external ?? []),
-    write: true,
-    metafile: true,
-    outdir,
-  });
-  const modulePath = Object.entries(result.metafile.outputs).find(
-    ([, output]) => output.entryPoint !== undefined,
-  )?.[0];
-  if (modulePath === undefined)
-    throw new Error(`${source.logicalId}: esbuild wrote no entry module`);
+  const external = externalFor(kind, samEsbuildOptions(source).external ?? []);
+  const absolute = await writeSamBundle(source, outdir, external);
   const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
-  const absolute = resolve(modulePath);
   return {
     logicalId: source.logicalId,
     kind,
