@@ -33,6 +33,21 @@ function echo(run?: FunctionDefinition<EchoConfig, EchoDeps, unknown>["run"]) {
   return { definition, calls };
 }
 
+/** One invocation of a handler whose core throws `failure`: what it rethrew and recorded. */
+async function invokeFailingWith(failure: Error) {
+  const { definition } = echo(async () => {
+    throw failure;
+  });
+  const observability = recordingObservability();
+  const handler = lambdaHandler(definition, {
+    deps: { client: { name: "c" } },
+    env: () => ({ TABLE: "demand" }),
+    observability: () => observability,
+  });
+  const outcome = await handler({}, lambdaContext()).catch((thrown: unknown) => thrown);
+  return { outcome, observability };
+}
+
 describe("lambdaHandler", () => {
   it("runs the definition with the config, the deps plus log and metrics, and the context", async () => {
     // Prepare
@@ -79,18 +94,9 @@ describe("lambdaHandler", () => {
   it("logs a failure naming the function, rethrows the same error and still flushes", async () => {
     // Prepare
     const failure = new RangeError("demand out of range");
-    const { definition } = echo(async () => {
-      throw failure;
-    });
-    const observability = recordingObservability();
-    const handler = lambdaHandler(definition, {
-      deps: { client: { name: "c" } },
-      env: () => ({ TABLE: "demand" }),
-      observability: () => observability,
-    });
 
     // Act
-    const outcome = await handler({}, lambdaContext()).catch((thrown: unknown) => thrown);
+    const { outcome, observability } = await invokeFailingWith(failure);
 
     // Assess
     expect(outcome).toBe(failure);
@@ -110,18 +116,9 @@ describe("lambdaHandler", () => {
     );
     const failure = new Error("boom");
     failure.stack = `Error: boom\n    at n (${pathToFileURL(bundle).href}:1:1)`;
-    const { definition } = echo(async () => {
-      throw failure;
-    });
-    const observability = recordingObservability();
-    const handler = lambdaHandler(definition, {
-      deps: { client: { name: "c" } },
-      env: () => ({ TABLE: "demand" }),
-      observability: () => observability,
-    });
 
     // Act
-    const outcome = await handler({}, lambdaContext()).catch((thrown: unknown) => thrown);
+    const { outcome } = await invokeFailingWith(failure);
 
     // Assess: the same error, logged and rethrown with the source's location.
     expect(outcome).toBe(failure);
