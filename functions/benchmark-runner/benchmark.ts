@@ -32,6 +32,11 @@ const MIN_MEASURED_SECONDS = 1;
 const MAX_RATE_PER_SECOND = 100_000;
 /** A generator using this share of one core or more is the bottleneck: its figures measure itself (autocannon's advice). */
 const SATURATED_CPU_PERCENT = 90;
+/**
+ * More requests than this in flight on one connection only queue at the server: past a
+ * few, pipelining saves no more reads and writes (docs/performance.md).
+ */
+const MAX_PIPELINING = 32;
 /** Per-request timeout: a response slower than this counts as a timeout (and an error). */
 const REQUEST_TIMEOUT_SECONDS = 10;
 
@@ -64,6 +69,7 @@ const benchmarkRequestSchema = z.object({
   url: httpUrl,
   durationSeconds: z._default(number(positive, atMost(MAX_DURATION_SECONDS)), 10),
   connections: z._default(number(integer, positive, atMost(MAX_CONNECTIONS)), 10),
+  pipelining: z._default(number(integer, positive, atMost(MAX_PIPELINING)), 1),
   warmupSeconds: z._default(number(notNegative, atMost(60)), 2),
   ratePerSecond: z.optional(number(positive, atMost(MAX_RATE_PER_SECOND))),
   // The gate's thresholds, passed on from the `benchmark` settings of the state machine's
@@ -115,8 +121,11 @@ export interface BenchmarkResult {
   requestedRatePerSecond?: number;
   /** Open loop only: requests due but never sent, every connection being busy. */
   unsent?: number;
-  /** The runner's own CPU over the measured run: saturated means the figures measure the generator, not the target. */
-  loadGenerator: { cpuPercent: number; saturated: boolean };
+  /**
+   * The runner's own CPU over the measured run (saturated: the figures measure the
+   * generator, not the target), and the requests it kept in flight on each connection.
+   */
+  loadGenerator: { cpuPercent: number; saturated: boolean; pipelining: number };
 }
 
 /** Not one request of the measured run got a response. */
@@ -132,6 +141,7 @@ export class BenchmarkBudgetError extends Error {
 export interface BenchmarkPlan {
   url: string;
   connections: number;
+  pipelining: number;
   warmupSeconds: number;
   ratePerSecond?: number;
   /** What will actually be measured: the request's duration, clamped to the time budget. */
@@ -161,6 +171,7 @@ export function planBenchmark(request: BenchmarkRequest, remainingMs: number): B
   return {
     url: request.url,
     connections: request.connections,
+    pipelining: request.pipelining,
     warmupSeconds: request.warmupSeconds,
     ratePerSecond: request.ratePerSecond,
     durationSeconds,
@@ -204,7 +215,11 @@ function summarise(run: LoadRun, plan: BenchmarkPlan, cpuPercent: number): Bench
     gate: evaluateGate(figures, plan.thresholds, plan.baseline),
     mode: plan.ratePerSecond === undefined ? "closed-loop" : "open-loop",
     ...openLoop,
-    loadGenerator: { cpuPercent, saturated: cpuPercent >= SATURATED_CPU_PERCENT },
+    loadGenerator: {
+      cpuPercent,
+      saturated: cpuPercent >= SATURATED_CPU_PERCENT,
+      pipelining: plan.pipelining,
+    },
   };
 }
 
@@ -224,6 +239,7 @@ export async function runBenchmark(
   const common = {
     url: plan.url,
     connections: plan.connections,
+    pipelining: plan.pipelining,
     timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
     ratePerSecond: plan.ratePerSecond,
   };

@@ -4,8 +4,9 @@ import { Tally } from "./tally";
 
 /**
  * A closed-loop run, as ab and wrk drive one: every connection sends its next request
- * the moment the previous one settled, so the target sets the pace. Latency is from
- * when each request was sent. Answers still in flight when the run ends are dropped.
+ * the moment the previous one settled, so the target sets the pace; pipelined, each keeps
+ * `pipelining` in flight. Latency is from when each request was sent. Answers still in
+ * flight when the run ends are dropped.
  */
 export async function runClosedLoop(options: LoadRunOptions): Promise<LoadRun> {
   const tally = new Tally();
@@ -21,7 +22,9 @@ export async function runClosedLoop(options: LoadRunOptions): Promise<LoadRun> {
     },
   });
   const start = performance.now();
-  for (const connection of pool.connections) connection.send(start);
+  for (const connection of pool.connections) {
+    for (let request = 0; request < options.pipelining; request++) connection.send(start);
+  }
   await new Promise((resolve) => setTimeout(resolve, options.durationSeconds * 1000));
   measuring = false;
   const durationSeconds = (performance.now() - start) / 1000;

@@ -14,13 +14,13 @@ export interface ConnectionPool {
 const SWEEP_EVERY_MS = 100;
 
 export function connectionPool(
-  options: { url: string; connections: number; timeoutSeconds: number },
+  options: { url: string; connections: number; pipelining: number; timeoutSeconds: number },
   events: ConnectionEvents,
 ): ConnectionPool {
   const target = targetOf(options.url);
   const connections = Array.from(
     { length: options.connections },
-    () => new HttpConnection(target, events),
+    () => new HttpConnection(target, events, options.pipelining),
   );
   const timeoutMs = options.timeoutSeconds * 1000;
   // One clock for all requests, not a timer each: arming and clearing a timer per

@@ -3,15 +3,19 @@ import { connect as connectTls } from "node:tls";
 import { HTTPParser } from "http-parser-js";
 
 /**
- * One keep-alive HTTP/1.1 connection of a load run, one request in flight at a time:
- * the load generator's whole HTTP client. A plain socket (node:net, node:tls) carrying
+ * One keep-alive HTTP/1.1 connection of a load run, with up to `pipelining` requests in
+ * flight (1 unless asked: one at a time, as ab and wrk send them): the load generator's
+ * whole HTTP client. A plain socket (node:net, node:tls) carrying
  * a request written once as bytes, and http-parser-js reading the answers (Content-Length,
  * chunked, read-to-close, keep-alive or not), because node:http's client builds a
  * ClientRequest, an IncomingMessage and their streams for every request: on one core
  * that, not the target, was the bottleneck (docs/performance.md).
  *
  * A connection that breaks (refused, reset, closed by the server, answer not HTTP, timed
- * out) fails the request in flight, if any, and the next `send` opens a fresh socket.
+ * out) fails the requests in flight, if any, and the next `send` opens a fresh socket.
+ * Pipelined requests a server did not answer before saying it closes the connection are
+ * sent again on a fresh one, as RFC 9112 §9.3.2 asks of a client that pipelines (a GET
+ * is idempotent).
  */
 
 /** Where a load run sends its requests: one URL, the same GET every time. */
@@ -57,54 +61,88 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** No body follows these statuses, whatever the headers say (RFC 9110 §6.4.1). */
 const hasNoBody = (status: number) => status < 200 || status === 204 || status === 304;
 
+/** A request written and not yet answered: answers come back in the order asked (RFC 9112 §9.3). */
+interface Written {
+  since: number;
+  writtenAt: number;
+}
+
 export class HttpConnection {
   private socket: Socket | undefined;
   /** False once the server said it closes the connection after this answer. */
   private reusable = false;
-  private inFlight = false;
-  private since = 0;
-  private writtenAt = 0;
+  private readonly written: Written[] = [];
+  /** Requests asked for while an answer is being read, written together after it (their `since`). */
+  private readonly queued: number[] = [];
+  /** True while a chunk of answers is parsed: sends wait, so one write carries them all. */
+  private reading = false;
+  /** The request repeated n times, at index n: the write for n requests at once. */
+  private readonly batches: Buffer[] = [];
 
   constructor(
     private readonly target: Target,
     private readonly events: ConnectionEvents,
+    private readonly pipelining = 1,
   ) {}
 
+  /** True when `pipelining` requests are in flight, and another `send` would throw. */
   get busy(): boolean {
-    return this.inFlight;
+    return this.written.length + this.queued.length >= this.pipelining;
   }
 
   /**
-   * Writes the request. `since` is when its latency counts from: now in a closed loop,
-   * when it fell due in an open one. One request at a time: sending while busy throws.
+   * Sends a request. `since` is when its latency counts from: now in a closed loop, when it
+   * fell due in an open one. Sending while busy throws.
    */
   send(since: number): void {
-    if (this.inFlight) throw new Error("HttpConnection.send: a request is already in flight");
-    if (this.socket === undefined || !this.reusable) this.open();
-    this.inFlight = true;
-    this.since = since;
-    this.writtenAt = performance.now();
-    this.socket?.write(this.target.request);
+    if (this.busy)
+      throw new Error(`HttpConnection.send: ${this.pipelining} requests already in flight`);
+    this.queued.push(since);
+    if (!this.reading) this.flush();
   }
 
-  /** Fails the request in flight as a timeout when it was written `timeoutMs` or more before `now`. */
+  /**
+   * Fails the oldest request in flight as a timeout when it was written `timeoutMs` or more
+   * before `now`; those pipelined behind it go with the connection, failed as errors.
+   */
   expire(now: number, timeoutMs: number): void {
-    if (this.inFlight && now - this.writtenAt >= timeoutMs) {
+    const oldest = this.written[0];
+    if (oldest !== undefined && now - oldest.writtenAt >= timeoutMs) {
       this.drop();
-      this.settle({ failed: "timeout" });
+      this.failWritten("timeout");
     }
   }
 
-  /** Closes the socket; a request in flight is abandoned without being settled. */
+  /** Closes the socket; requests in flight are abandoned without being settled. */
   close(): void {
-    this.inFlight = false;
+    this.written.length = 0;
+    this.queued.length = 0;
     this.drop();
   }
 
-  private settle(outcome: Outcome): void {
-    if (!this.inFlight) return;
-    this.inFlight = false;
-    this.events.settled(this, outcome, this.since, performance.now());
+  /** Writes the queued requests in one write, on a fresh socket when there is none to reuse. */
+  private flush(): void {
+    const count = this.queued.length;
+    if (count === 0) return;
+    if (this.socket === undefined || !this.reusable) this.open();
+    const writtenAt = performance.now();
+    for (const since of this.queued) this.written.push({ since, writtenAt });
+    this.queued.length = 0;
+    this.batches[count] ??= Buffer.concat(Array.from({ length: count }, () => this.target.request));
+    this.socket?.write(this.batches[count]);
+  }
+
+  /** Settles every request written on the dropped socket: the first with `first`, the rest as errors. */
+  private failWritten(first: "error" | "timeout"): void {
+    const lost = this.written.splice(0);
+    lost.forEach((request, index) => {
+      this.events.settled(
+        this,
+        { failed: index === 0 ? first : "error" },
+        request.since,
+        performance.now(),
+      );
+    });
   }
 
   private drop(): void {
@@ -119,7 +157,11 @@ export class HttpConnection {
     const read = (chunk: Buffer, length: number) => {
       if (!current()) return;
       this.events.received(length);
-      if (parser.execute(chunk, 0, length) instanceof Error) broken();
+      this.reading = true;
+      const parsed = parser.execute(chunk, 0, length);
+      this.reading = false;
+      if (parsed instanceof Error) broken();
+      this.flush();
     };
     // Plain sockets read into one buffer of their own and call back with it, skipping the
     // stream's Buffer and 'data' event per answer; TLS sockets have no such option.
@@ -146,7 +188,7 @@ export class HttpConnection {
     const broken = () => {
       if (!current()) return;
       this.drop();
-      this.settle({ failed: "error" });
+      this.failWritten("error");
     };
     let status = 0;
     parser[HTTPParser.kOnHeadersComplete] = (info) => {
@@ -158,8 +200,19 @@ export class HttpConnection {
     parser[HTTPParser.kOnMessageComplete] = () => {
       // An interim answer (100 Continue, 103 Early Hints): the real one follows.
       if (!current() || status < 200) return;
-      if (!this.reusable) this.drop();
-      this.settle({ status });
+      const answered = this.written.shift();
+      // An answer to nothing asked: whatever follows is out of step with the requests.
+      if (answered === undefined) {
+        broken();
+        return;
+      }
+      if (!this.reusable) {
+        this.drop();
+        // Unanswered on a connection the server closes: asked again, first, on the next one.
+        this.queued.unshift(...this.written.splice(0).map((request) => request.since));
+      }
+      this.events.settled(this, { status }, answered.since, performance.now());
+      if (!this.reading) this.flush();
     };
     socket.on("end", () => {
       // An answer without a length ends with the connection.

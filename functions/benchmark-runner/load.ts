@@ -10,6 +10,8 @@ import { runOpenLoop } from "./open-loop";
 export interface LoadRunOptions {
   url: string;
   connections: number;
+  /** Requests in flight on each connection at once: 1 is one at a time, as ab sends them. */
+  pipelining: number;
   durationSeconds: number;
   timeoutSeconds: number;
   /** Set: an open-loop run at this many requests per second. */

@@ -27,21 +27,24 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun & {
     settled(connection, outcome, dueAt, atMs) {
       if (!measuring) return;
       tally.record(outcome, atMs - dueAt);
-      free.push(connection);
+      freeSlots.push(connection);
       pump();
     },
     received(bytes) {
       if (measuring) tally.received(bytes);
     },
   });
-  const free: HttpConnection[] = [...pool.connections];
+  // One entry per request a connection can still take: `pipelining` each to begin with.
+  const freeSlots: HttpConnection[] = pool.connections.flatMap((connection) =>
+    Array.from({ length: options.pipelining }, () => connection),
+  );
   const start = performance.now();
   const dueNow = () => Math.min(Math.floor((performance.now() - start) / intervalMs) + 1, dueInRun);
 
-  /** Sends every request that is due while a connection is free, each stamped with when it fell due. */
+  /** Sends every request that is due while a connection can take one, each stamped with when it fell due. */
   function pump(): void {
-    for (const due = dueNow(); sent < due && free.length > 0; sent++) {
-      free.pop()?.send(start + sent * intervalMs);
+    for (const due = dueNow(); sent < due && freeSlots.length > 0; sent++) {
+      freeSlots.pop()?.send(start + sent * intervalMs);
     }
   }
 

@@ -22,8 +22,8 @@ const exec = promisify(execFile);
 
 const CONNECTIONS = 16;
 /** Each run of each pair; whole seconds, as `ab -t` takes them. */
-const SECONDS = 2;
-const PAIRS = 16;
+const SECONDS = 1;
+const PAIRS = 30;
 /** Load on the pinned target before the pairs, so its JIT is not warmed by the first pair. */
 const TARGET_WARMUP_SECONDS = 3;
 /** The confidence of the interval printed around the median ratio. */

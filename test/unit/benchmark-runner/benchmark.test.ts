@@ -28,10 +28,16 @@ describe("parseBenchmarkRequest", () => {
       url: "http://127.0.0.1:4567/",
       durationSeconds: 10,
       connections: 10,
+      pipelining: 1,
       warmupSeconds: 2,
       maxErrorRate: 0.01,
     });
-    expect(minimal).toMatchObject({ durationSeconds: 10, connections: 10, warmupSeconds: 2 });
+    expect(minimal).toMatchObject({
+      durationSeconds: 10,
+      connections: 10,
+      pipelining: 1,
+      warmupSeconds: 2,
+    });
   });
 
   it.each([
@@ -43,6 +49,9 @@ describe("parseBenchmarkRequest", () => {
     [{ url: "http://x/", durationSeconds: "10" }, "durationSeconds", "must be a number"],
     [{ url: "http://x/", connections: 10_000 }, "connections", "must be at most 500"],
     [{ url: "http://x/", connections: 2.5 }, "connections", "must be an integer"],
+    [{ url: "http://x/", pipelining: 0 }, "pipelining", "must be positive"],
+    [{ url: "http://x/", pipelining: 1.5 }, "pipelining", "must be an integer"],
+    [{ url: "http://x/", pipelining: 33 }, "pipelining", "must be at most 32"],
     [{ url: "http://x/", warmupSeconds: -1 }, "warmupSeconds", "must not be negative"],
     [{ url: "http://x/", ratePerSecond: 0 }, "ratePerSecond", "must be positive"],
     [{ url: "http://x/", maxErrorRate: 1.5 }, "maxErrorRate", "must be at most 1"],
@@ -130,6 +139,7 @@ describe("runBenchmark", () => {
         url: "http://x/",
         durationSeconds: 2,
         connections: 3,
+        pipelining: 4,
         warmupSeconds,
       }),
       60_000,
@@ -144,15 +154,18 @@ describe("runBenchmark", () => {
     const result = await runBenchmark(plan(0.5), { load, ...observability });
 
     // Assess
-    expect(runs.map((run) => [run.url, run.connections, run.durationSeconds])).toEqual([
-      ["http://x/", 3, 0.5],
-      ["http://x/", 3, 2],
+    expect(
+      runs.map((run) => [run.url, run.connections, run.pipelining, run.durationSeconds]),
+    ).toEqual([
+      ["http://x/", 3, 4, 0.5],
+      ["http://x/", 3, 4, 2],
     ]);
     expect(result).toMatchObject({
       requests: { total: 40, ok: 40 },
       requestsPerSecond: 20,
       bytes: 4_000,
       durationSeconds: 2,
+      loadGenerator: { pipelining: 4 },
     });
     expect(observability.metrics.value("BenchmarkRequestsPerSecond")).toBe(20);
   });

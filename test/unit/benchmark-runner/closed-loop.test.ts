@@ -39,23 +39,25 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const reset = (next: { delayMs: number; breakEvery?: number }) => {
+/** Waits out the answers a previous run left in flight (its sockets are gone, its timers not), then starts counting afresh. */
+const reset = async (next: { delayMs: number; breakEvery?: number }) => {
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   delayMs = next.delayMs;
   breakEvery = next.breakEvery ?? 0;
   received = 0;
-  inFlight = 0;
   mostInFlight = 0;
 };
 
 describe("runClosedLoop", () => {
   it("keeps one request in flight per connection and times each from when it was sent", async () => {
     // Prepare: every answer takes 20 ms
-    reset({ delayMs: 20 });
+    await reset({ delayMs: 20 });
 
     // Act
     const run = await runClosedLoop({
       url,
       connections: 3,
+      pipelining: 1,
       durationSeconds: 0.5,
       timeoutSeconds: 5,
     });
@@ -70,14 +72,34 @@ describe("runClosedLoop", () => {
     expect(run.bytes).toBeGreaterThan(run.total * 2);
   });
 
-  it("counts a broken connection as an error and carries on on a new one", async () => {
-    // Prepare: every 4th request's connection is closed unanswered
-    reset({ delayMs: 0, breakEvery: 4 });
+  it("keeps `pipelining` requests in flight on each connection", async () => {
+    // Prepare: every answer takes 20 ms
+    await reset({ delayMs: 20 });
 
     // Act
     const run = await runClosedLoop({
       url,
       connections: 2,
+      pipelining: 3,
+      durationSeconds: 0.5,
+      timeoutSeconds: 5,
+    });
+
+    // Assess: node:http takes pipelined requests as they come, so the server holds all six
+    expect(mostInFlight).toBe(6);
+    expect(run.ok).toBeGreaterThan(6);
+    expect(run.total).toBe(run.ok);
+  });
+
+  it("counts a broken connection as an error and carries on on a new one", async () => {
+    // Prepare: every 4th request's connection is closed unanswered
+    await reset({ delayMs: 0, breakEvery: 4 });
+
+    // Act
+    const run = await runClosedLoop({
+      url,
+      connections: 2,
+      pipelining: 1,
       durationSeconds: 0.3,
       timeoutSeconds: 5,
     });
@@ -90,12 +112,13 @@ describe("runClosedLoop", () => {
 
   it("times out a request the server never answers", async () => {
     // Prepare: answers come after 2 s, the timeout is 0.2 s
-    reset({ delayMs: 2_000 });
+    await reset({ delayMs: 2_000 });
 
     // Act
     const run = await runClosedLoop({
       url,
       connections: 1,
+      pipelining: 1,
       durationSeconds: 0.5,
       timeoutSeconds: 0.2,
     });

@@ -42,20 +42,24 @@ afterAll(async () => {
 });
 
 /** A connection whose settled requests are awaited one by one. */
-function connection(path = "/health?x=1") {
+function connection(path = "/health?x=1", pipelining = 1) {
   const settled: Outcome[] = [];
   const waiting: ((outcome: Outcome) => void)[] = [];
   let bytes = 0;
-  const client = new HttpConnection(targetOf(`http://127.0.0.1:${port}${path}`), {
-    settled(_connection, outcome) {
-      const next = waiting.shift();
-      if (next === undefined) settled.push(outcome);
-      else next(outcome);
+  const client = new HttpConnection(
+    targetOf(`http://127.0.0.1:${port}${path}`),
+    {
+      settled(_connection, outcome) {
+        const next = waiting.shift();
+        if (next === undefined) settled.push(outcome);
+        else next(outcome);
+      },
+      received(count) {
+        bytes += count;
+      },
     },
-    received(count) {
-      bytes += count;
-    },
-  });
+    pipelining,
+  );
   const send = () =>
     new Promise<Outcome>((resolve) => {
       client.send(performance.now());
@@ -180,6 +184,69 @@ describe("HttpConnection", () => {
     expect(connectionsSeen).toBe(2);
   });
 
+  it("keeps up to `pipelining` requests in flight and settles the answers in order", async () => {
+    // Prepare: nothing is answered until the third request is in, then all three at once
+    reset((socket, index) => {
+      if (index === 3) {
+        socket.write(
+          ["200 OK", "201 Created", "202 Accepted"]
+            .map((status) => `HTTP/1.1 ${status}\r\nContent-Length: 0\r\n\r\n`)
+            .join(""),
+        );
+      }
+    });
+    const { client, send } = connection("/", 3);
+
+    // Act
+    const answers = [send(), send(), send()];
+    const busyWithThree = client.busy;
+    const fourth = (() => {
+      try {
+        client.send(performance.now());
+      } catch (error) {
+        return error;
+      }
+    })();
+    const outcomes = await Promise.all(answers);
+    client.close();
+
+    // Assess
+    expect(busyWithThree).toBe(true);
+    expect(fourth).toEqual(new Error("HttpConnection.send: 3 requests already in flight"));
+    expect(outcomes).toEqual([{ status: 200 }, { status: 201 }, { status: 202 }]);
+    expect(connectionsSeen).toBe(1);
+  });
+
+  it("asks again, on a fresh connection, what a server closing its own left unanswered", async () => {
+    // Prepare: the first answer closes the connection; the two pipelined behind it go unanswered there
+    reset((socket, index) => {
+      if (index === 1)
+        socket.end("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+      else if (!socket.writableEnded) socket.write(ok);
+    });
+    const { client, send } = connection("/", 3);
+
+    // Act
+    const outcomes = await Promise.all([send(), send(), send()]);
+    client.close();
+
+    // Assess: three answers, the last two on the second connection (left unasked, they never settle)
+    expect(outcomes).toEqual([{ status: 200 }, { status: 200 }, { status: 200 }]);
+    expect(connectionsSeen).toBe(2);
+  }, 5_000);
+
+  it("fails every request in flight when the connection breaks", async () => {
+    reset((socket, index) => {
+      if (index === 2) socket.destroy();
+    });
+    const { client, send } = connection("/", 2);
+
+    const outcomes = await Promise.all([send(), send()]);
+    client.close();
+
+    expect(outcomes).toEqual([{ failed: "error" }, { failed: "error" }]);
+  });
+
   it("fails a connection refused", async () => {
     const closedPort = await refusingPort();
     const outcome = await new Promise<Outcome>((resolve) => {
@@ -208,6 +275,23 @@ describe("HttpConnection", () => {
     // Assess
     expect(stillBusy).toBe(true);
     expect(settled).toEqual([{ failed: "timeout" }]);
+    expect(client.busy).toBe(false);
+    client.close();
+  });
+
+  it("times the oldest pipelined request out and fails those behind it with the connection", async () => {
+    // Prepare: the server never answers
+    reset(() => {});
+    const { client, settled } = connection("/", 2);
+    client.send(performance.now());
+    client.send(performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Act
+    client.expire(performance.now(), 40);
+
+    // Assess
+    expect(settled).toEqual([{ failed: "timeout" }, { failed: "error" }]);
     expect(client.busy).toBe(false);
     client.close();
   });

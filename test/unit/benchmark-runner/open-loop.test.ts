@@ -51,6 +51,7 @@ describe("runOpenLoop", () => {
       ratePerSecond: 200,
       durationSeconds: 1,
       connections: 4,
+      pipelining: 1,
       timeoutSeconds: 5,
     };
 
@@ -77,6 +78,7 @@ describe("runOpenLoop", () => {
       ratePerSecond: 200,
       durationSeconds: 1,
       connections: 1,
+      pipelining: 1,
       timeoutSeconds: 5,
     });
 
@@ -96,12 +98,32 @@ describe("runOpenLoop", () => {
       ratePerSecond: 100,
       durationSeconds: 1,
       connections: 1,
+      pipelining: 1,
       timeoutSeconds: 5,
     });
 
     // Assess
     expect(run.total).toBeLessThanOrEqual(20);
     expect(run.unsent).toBeGreaterThanOrEqual(100 - 20 - 1);
+  });
+
+  it("keeps up with a rate one connection can only serve pipelined", async () => {
+    // Prepare: 50 ms answers on one connection: 20 a second one at a time, 80 four at a time
+    reset({ delayMs: 50 });
+
+    // Act
+    const run = await runOpenLoop({
+      url,
+      ratePerSecond: 60,
+      durationSeconds: 1,
+      connections: 1,
+      pipelining: 4,
+      timeoutSeconds: 5,
+    });
+
+    // Assess: well past the 20 one at a time would allow (a few still in flight at the end)
+    expect(run.total).toBeGreaterThan(40);
+    expect(run.unsent).toBeLessThan(10);
   });
 
   it("counts refused connections as errors", async () => {
@@ -114,6 +136,7 @@ describe("runOpenLoop", () => {
       ratePerSecond: 50,
       durationSeconds: 0.5,
       connections: 2,
+      pipelining: 1,
       timeoutSeconds: 5,
     });
 
