@@ -1,12 +1,14 @@
 /**
  * Issue 16's measure of the load generator, for `npm run bench benchmark`: the runner
  * against `ab -k` on one fast target, the target pinned to core 0 and each generator to
- * core 1 (taskset), 16 connections.
+ * core 1 (taskset), 16 connections; the runner both as ab sends (one request in flight per
+ * connection) and pipelined.
  *
  * The target's own speed drifts by a fifth or more within seconds on a shared VM (ab alone:
  * 12.6k–17.3k requests/s in six 1 s runs back to back, the target's core busy throughout).
- * So the measure is many short pairs, each generator run right after the other in an
- * ABBA order, and the figure is the median of the pairs' ratios with a distribution-free
+ * So the measure is many short rounds, ab in the middle of each and the runner's two runs
+ * either side, the order reversed every other round; each runner run is divided by the ab
+ * run next to it, and the figure is the median of those ratios with a distribution-free
  * confidence interval for it. Beside each run: the generator's own CPU and the target's,
  * which says who set the pace (a target near 100 % of its core is the bottleneck, and the
  * ratio then measures what each generator's requests cost it).
@@ -21,9 +23,11 @@ import { median } from "./cold-start/measure";
 const exec = promisify(execFile);
 
 const CONNECTIONS = 16;
-/** Each run of each pair; whole seconds, as `ab -t` takes them. */
+/** Each run of each round; whole seconds, as `ab -t` takes them. */
 const SECONDS = 1;
-const PAIRS = 30;
+const ROUNDS = 24;
+/** The runner's pipelined run: past 8, more in flight mostly adds latency (docs/performance.md). */
+const PIPELINING = 8;
 /** Load on the pinned target before the pairs, so its JIT is not warmed by the first pair. */
 const TARGET_WARMUP_SECONDS = 3;
 /** The confidence of the interval printed around the median ratio. */
@@ -33,6 +37,7 @@ export type RunnerRun = (event: {
   url: string;
   durationSeconds: number;
   connections: number;
+  pipelining: number;
   warmupSeconds: number;
 }) => Promise<BenchmarkResult>;
 
@@ -100,11 +105,12 @@ async function abOnCore1(url: string, seconds: number) {
 }
 
 /** The runner's handler in this process (pinned to core 1), no warm-up: the target is warm. */
-async function runnerOnCore1(runner: RunnerRun, url: string, seconds: number) {
+async function runnerOnCore1(runner: RunnerRun, url: string, seconds: number, pipelining: number) {
   const result = await runner({
     url,
     durationSeconds: seconds,
     connections: CONNECTIONS,
+    pipelining,
     warmupSeconds: 0,
   });
   return {
@@ -142,7 +148,27 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(", ");
 
-/** Prints the pairs, the median ratio with its interval, and each generator's requests per CPU-second. */
+interface Round {
+  runner: Figures;
+  ab: Figures;
+  pipelined: Figures;
+}
+
+/** The median of `ratios` and the sign-test interval around it, as one line of text. */
+function ratioSummary(ratios: readonly number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const interval = medianIntervalIndexes(sorted.length, CONFIDENCE);
+  const intervalText =
+    interval === undefined
+      ? "too few rounds for an interval"
+      : `${CONFIDENCE * 100} % interval ${fixed(sorted[interval.low] ?? Number.NaN, 2)}–${fixed(sorted[interval.high] ?? Number.NaN, 2)}`;
+  return (
+    `median of ${sorted.length}: ${fixed(median(sorted), 2)} (goal ≥ 1.00; ${intervalText}; ` +
+    `range ${fixed(sorted[0] ?? Number.NaN, 2)}–${fixed(sorted.at(-1) ?? Number.NaN, 2)})`
+  );
+}
+
+/** Prints the rounds, the median ratios with their intervals, and each generator's requests per CPU-second. */
 export async function pinnedComparison(
   targetPid: number,
   url: string,
@@ -155,62 +181,68 @@ export async function pinnedComparison(
   // The runner is this process: its handler runs here, pinned like ab.
   await pin(process.pid, "1");
   const loadBefore = load();
-  const pairs: { runner: Figures; ab: Figures }[] = [];
+  const rounds: Round[] = [];
+  const runRunner = (pipelining: number) =>
+    watchingTarget(target, () => runnerOnCore1(runner, url, SECONDS, pipelining));
   try {
-    await runnerOnCore1(runner, url, TARGET_WARMUP_SECONDS);
-    for (let pair = 0; pair < PAIRS; pair++) {
-      const runRunner = () => watchingTarget(target, () => runnerOnCore1(runner, url, SECONDS));
-      const runAb = () => watchingTarget(target, () => abOnCore1(url, SECONDS));
-      // ABBA: each generator goes first in half the pairs, and second right after going first.
-      if (pair % 2 === 0) {
-        const runnerFigures = await runRunner();
-        pairs.push({ runner: runnerFigures, ab: await runAb() });
-      } else {
-        const abFigures = await runAb();
-        pairs.push({ ab: abFigures, runner: await runRunner() });
-      }
+    await runnerOnCore1(runner, url, TARGET_WARMUP_SECONDS, 1);
+    for (let round = 0; round < ROUNDS; round++) {
+      // ab in the middle, next to both runner runs; which runner run goes first alternates.
+      const first = round % 2 === 0 ? 1 : PIPELINING;
+      const before = await runRunner(first);
+      const ab = await watchingTarget(target, () => abOnCore1(url, SECONDS));
+      const after = await runRunner(first === 1 ? PIPELINING : 1);
+      rounds.push(
+        first === 1
+          ? { runner: before, ab, pipelined: after }
+          : { runner: after, ab, pipelined: before },
+      );
     }
   } finally {
     await pin(process.pid, allCores);
     await pin(targetPid, allCores);
   }
-  const ratios = pairs.map((pair) => pair.runner.requestsPerSecond / pair.ab.requestsPerSecond);
+  const ratio = (pick: (round: Round) => Figures) =>
+    rounds.map((round) => pick(round).requestsPerSecond / round.ab.requestsPerSecond);
   const perCpuSecond = (figures: Figures) =>
     figures.requestsPerSecond / (figures.generatorCpuPercent / 100);
-  const medianOf = (pick: (pair: { runner: Figures; ab: Figures }) => number) =>
-    median(pairs.map(pick));
+  const medianOf = (pick: (round: Round) => number) => fixed(median(rounds.map(pick)));
   console.log(
     `pinned: target on core 0, each generator on core 1 (taskset); ${CONNECTIONS} connections; ` +
-      `${PAIRS} pairs of ${SECONDS} s runs in ABBA order after ${TARGET_WARMUP_SECONDS} s warming ` +
-      `the target; load average ${loadBefore} before, ${load()} after\n`,
+      `${ROUNDS} rounds of ${SECONDS} s runs (runner, ab -k, runner pipelining ${PIPELINING}; the runners' order ` +
+      `alternating) after ${TARGET_WARMUP_SECONDS} s warming the target; load average ${loadBefore} before, ${load()} after\n`,
   );
   console.log(
-    "| pair | runner requests/s | runner CPU | target CPU | ab -k requests/s | ab -k CPU | target CPU | runner ÷ ab |",
+    "| round | runner requests/s | CPU | target CPU | ab -k requests/s | CPU | target CPU | " +
+      `runner, pipelining ${PIPELINING} | CPU | target CPU | runner ÷ ab | pipelined ÷ ab |`,
   );
-  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-  pairs.forEach((pair, index) => {
-    const cells = (figures: Figures) =>
-      `${fixed(figures.requestsPerSecond)} | ${fixed(figures.generatorCpuPercent)} % | ${fixed(figures.targetCpuPercent)} %`;
+  console.log(
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  const cells = (figures: Figures) =>
+    `${fixed(figures.requestsPerSecond)} | ${fixed(figures.generatorCpuPercent)} % | ${fixed(figures.targetCpuPercent)} %`;
+  rounds.forEach((round, index) => {
+    const ratios = [round.runner, round.pipelined].map(
+      (figures) => figures.requestsPerSecond / round.ab.requestsPerSecond,
+    );
     console.log(
-      `| ${index + 1} | ${cells(pair.runner)} | ${cells(pair.ab)} | ${fixed(ratios[index] ?? Number.NaN, 2)} |`,
+      `| ${index + 1} | ${cells(round.runner)} | ${cells(round.ab)} | ${cells(round.pipelined)} | ` +
+        `${ratios.map((value) => fixed(value, 2)).join(" | ")} |`,
     );
   });
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const interval = medianIntervalIndexes(sorted.length, CONFIDENCE);
-  const intervalText =
-    interval === undefined
-      ? "too few pairs for an interval"
-      : `${CONFIDENCE * 100} % interval ${fixed(sorted[interval.low] ?? Number.NaN, 2)}–${fixed(sorted[interval.high] ?? Number.NaN, 2)}`;
   console.log(
-    `\nrunner / ab requests/s ratio, pinned, median of ${PAIRS} pairs: ${fixed(median(ratios), 2)} ` +
-      `(goal ≥ 1.00; ${intervalText}; range ${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`,
+    `\nrunner / ab requests/s ratio, pinned, one request in flight per connection as ab sends, ${ratioSummary(ratio((round) => round.runner))}`,
   );
   console.log(
-    `target CPU, median: ${fixed(medianOf((pair) => pair.runner.targetCpuPercent))} % under the runner, ` +
-      `${fixed(medianOf((pair) => pair.ab.targetCpuPercent))} % under ab -k (near 100 %: the target set the pace)`,
+    `runner / ab requests/s ratio, pinned, the runner pipelining ${PIPELINING}, ${ratioSummary(ratio((round) => round.pipelined))}`,
   );
   console.log(
-    `requests per CPU-second of the generator, median: runner ${fixed(medianOf((pair) => perCpuSecond(pair.runner)))}, ` +
-      `ab -k ${fixed(medianOf((pair) => perCpuSecond(pair.ab)))}\n`,
+    `target CPU, median: ${medianOf((round) => round.runner.targetCpuPercent)} % under the runner, ` +
+      `${medianOf((round) => round.ab.targetCpuPercent)} % under ab -k, ` +
+      `${medianOf((round) => round.pipelined.targetCpuPercent)} % under the pipelined runner (near 100 %: the target set the pace)`,
+  );
+  console.log(
+    `requests per CPU-second of the generator, median: runner ${medianOf((round) => perCpuSecond(round.runner))}, ` +
+      `ab -k ${medianOf((round) => perCpuSecond(round.ab))}, pipelined runner ${medianOf((round) => perCpuSecond(round.pipelined))}\n`,
   );
 }
