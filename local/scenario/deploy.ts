@@ -46,6 +46,7 @@ export interface DeployInput {
   benchmark?: {
     durationSeconds?: number;
     connections?: number;
+    pipelining?: number;
     path?: string;
     warmupSeconds?: number;
     ratePerSecond?: number;

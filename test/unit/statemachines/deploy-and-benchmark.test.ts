@@ -329,7 +329,9 @@ describe("deploy-and-benchmark executions", () => {
   it("deploys a task definition, waits for steady state, benchmarks and records the result", async () => {
     // Prepare
     const { handlers, calls } = fakeAws({ polls: [inProgress(1), inProgress(2), steady] });
-    const input = { ...sampleInput("deploy-task-definition"), benchmark: fastBenchmark };
+    // pipelining: a runner setting the state machine carries through untouched, like the rest
+    const benchmark = { ...fastBenchmark, pipelining: 2 };
+    const input = { ...sampleInput("deploy-task-definition"), benchmark };
 
     // Act
     const { output, error } = await execute(input, handlers);
@@ -340,7 +342,7 @@ describe("deploy-and-benchmark executions", () => {
       { Cluster: CLUSTER, Service: "web", TaskDefinition: NEXT, DesiredCount: 2 },
     ]);
     // The runner drops what is the state machine's (path, baseUrl).
-    expect(calls.runner).toEqual([{ url: `${targetUrl}/`, baseUrl: targetUrl, ...fastBenchmark }]);
+    expect(calls.runner).toEqual([{ url: `${targetUrl}/`, baseUrl: targetUrl, ...benchmark }]);
     expect(calls.query).toEqual([]);
     expect(output).toMatchObject({
       service: "web",
@@ -351,8 +353,10 @@ describe("deploy-and-benchmark executions", () => {
     const result = output?.result as {
       requests: { total: number; ok: number };
       requestsPerSecond: number;
+      loadGenerator: { pipelining: number };
     };
     expect(result.requests.ok).toBeGreaterThan(0);
+    expect(result.loadGenerator.pipelining).toBe(2);
     expect(calls.putItem).toHaveLength(1);
     const item = calls.putItem[0] as Json;
     expect(attribute(item, "service")).toEqual({ S: "web" });
