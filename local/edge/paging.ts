@@ -1,11 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { readToken, signToken } from "./signed-token";
 
 /**
  * Offset paging for the local services whose pages are positions in a list (Auto Scaling's
  * Describe*, CloudWatch ListMetrics, Step Functions GetExecutionHistory). AWS refuses a
  * NextToken it did not issue, each service with its own error, so a token here is the next
- * page's offset signed with a key this process made, for the listing (`scope`) that issued
- * it: a forged, altered or borrowed token is refused with the caller's `refuse()`.
+ * page's offset signed (`signed-token.ts`) for the listing (`scope`) that issued it: a
+ * forged, altered or borrowed token is refused with the caller's `refuse()`.
  */
 export interface OffsetPaging {
   /** Items a page. */
@@ -18,27 +18,11 @@ export interface OffsetPaging {
   refuse: () => Error;
 }
 
-const signingKey = randomBytes(32);
-
-function signature(scope: string, offset: number): Buffer {
-  return createHmac("sha256", signingKey).update(`${scope}\n${offset}`).digest();
-}
-
-function issue(scope: string, offset: number): string {
-  return `${offset}.${signature(scope, offset).toString("base64url")}`;
-}
-
 /** The offset an issued token names; the caller's error for anything else. */
 function offsetOf(token: string, paging: OffsetPaging): number {
-  const [digits = "", mac = "", ...rest] = token.split(".");
-  const offset = Number(digits);
-  if (rest.length > 0 || !/^\d+$/.test(digits) || !Number.isSafeInteger(offset)) {
-    throw paging.refuse();
-  }
-  const given = Buffer.from(mac, "base64url");
-  const expected = signature(paging.scope, offset);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw paging.refuse();
-  return offset;
+  const offset = readToken(token, paging.scope);
+  if (offset === undefined) throw paging.refuse();
+  return Number(offset);
 }
 
 /** One page of `items` from the offset the token names, and the token of the next one. */
@@ -50,6 +34,6 @@ export function offsetPage<T>(
   const end = start + paging.size;
   const page = items.slice(start, end);
   return end < items.length
-    ? { items: page, nextToken: issue(paging.scope, end) }
+    ? { items: page, nextToken: signToken(paging.scope, String(end)) }
     : { items: page };
 }

@@ -26,7 +26,7 @@ describe("offsetPage", () => {
     const forged = [
       "2",
       Buffer.from("2").toString("base64url"),
-      `4.${mac}`,
+      `${Buffer.from("4").toString("base64url")}.${mac}`,
       `${issued}x`,
       `${issued}.2`,
       "",
