@@ -4,6 +4,9 @@ import { AwsError } from "../edge/errors";
 export const ecsErrors = {
   client: (message: string) => new AwsError("ClientException", message),
   invalidParameter: (message: string) => new AwsError("InvalidParameterException", message),
+  /** A nextToken ECS did not issue for this listing, in ECS's words ("Invalid token bogus"). */
+  invalidToken: (token: string) =>
+    new AwsError("InvalidParameterException", `Invalid token ${token}`),
   clusterNotFound: () => new AwsError("ClusterNotFoundException", "Cluster not found."),
   clusterContainsServices: () =>
     new AwsError(

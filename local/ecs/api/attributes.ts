@@ -63,7 +63,11 @@ export function attributeOperations({ attributes, clusters }: EcsModel) {
       const byKey = new Map(
         listed.map((attribute) => [`${attribute.instance.arn} ${attribute.name}`, attribute]),
       );
-      const page = paginate([...byKey.keys()], fields, 100);
+      const page = paginate([...byKey.keys()], fields, {
+        operation: "ListAttributes",
+        filters: { cluster: cluster.arn, attributeName: name, attributeValue: value },
+        defaultMax: 100,
+      });
       return {
         attributes: page.items.map((key) => shape(byKey.get(key) as ListedAttribute)),
         nextToken: page.nextToken,

@@ -77,7 +77,7 @@ export function capacityProviderOperations({ capacityProviders, clusters }: EcsM
         const page = paginate(
           capacityProviders.all().map((provider) => provider.arn),
           fields,
-          10,
+          { operation: "DescribeCapacityProviders", defaultMax: 10 },
         );
         found = page.items.flatMap((arn) => capacityProviders.find(arn) ?? []);
         return { capacityProviders: found.map(capacityProviderShape), nextToken: page.nextToken };

@@ -46,7 +46,7 @@ export function clusterOperations({ arns, clusters, capacityProviders }: EcsMode
       const page = paginate(
         active.map((cluster) => cluster.arn),
         fields,
-        100,
+        { operation: "ListClusters", defaultMax: 100 },
       );
       return { clusterArns: page.items, nextToken: page.nextToken };
     },

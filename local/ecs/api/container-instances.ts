@@ -109,7 +109,11 @@ export function containerInstanceOperations({ clusters, instances }: EcsModel) {
       const page = paginate(
         matches.map((instance) => instance.arn),
         fields,
-        100,
+        {
+          operation: "ListContainerInstances",
+          filters: { cluster: cluster.arn, status, filter: source },
+          defaultMax: 100,
+        },
       );
       return { containerInstanceArns: page.items, nextToken: page.nextToken };
     },

@@ -1,39 +1,47 @@
 import type { Failure } from "@aws-sdk/client-ecs";
+import { readToken, signToken } from "../../edge/signed-token";
 import { ecsErrors } from "../errors";
-import { type Fields, isRecord } from "./fields";
+import type { Fields } from "./fields";
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** One List* listing: a `nextToken` it issued is good for it alone, as on ECS. */
+export interface Listing {
+  /** The operation, e.g. `ListTasks`. */
+  operation: string;
+  /**
+   * What the listing is filtered by (the cluster's ARN, a status, a family…), unset ones
+   * undefined: a token issued for one cluster or filter is refused for another.
+   */
+  filters?: Readonly<Record<string, string | undefined>>;
+  /** Items a page without `maxResults`. */
+  defaultMax: number;
+  /** The page order; ARN order unless given. */
+  order?: (a: string, b: string) => number;
+}
+
 /**
  * The List* pattern: `maxResults` (1..100) items per page, sorted by ARN (or `order`), and
- * an opaque `nextToken` naming the last item of the page, so deletions between pages skip nothing.
+ * a `nextToken` naming the last item of the page, so deletions between pages skip nothing.
+ * The token is signed for the listing (`signed-token.ts`): ECS refuses a token it did not
+ * issue, or issued by another operation or for another cluster, with InvalidParameterException.
  */
 export function paginate(
   arns: readonly string[],
   fields: Fields,
-  defaultMax: number,
-  order: (a: string, b: string) => number = byString,
+  listing: Listing,
 ): { items: string[]; nextToken?: string } {
-  const maxResults = fields.integer("maxResults") ?? defaultMax;
+  const maxResults = fields.integer("maxResults") ?? listing.defaultMax;
   if (maxResults < 1 || maxResults > 100) {
     throw ecsErrors.invalidParameter("maxResults must be between 1 and 100.");
   }
+  const scope = JSON.stringify([listing.operation, listing.filters ?? {}]);
   const token = fields.string("nextToken");
-  let after: string | undefined;
-  if (token !== undefined) {
-    try {
-      const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-      if (!isRecord(decoded) || typeof decoded.after !== "string") throw new Error("shape");
-      after = decoded.after;
-    } catch {
-      throw ecsErrors.invalidParameter("Invalid nextToken.");
-    }
-  }
-  const { items, more } = firstAfter(arns, after, maxResults, order);
+  const after = token === undefined ? undefined : readToken(token, scope);
+  if (token !== undefined && after === undefined) throw ecsErrors.invalidToken(token);
+  const { items, more } = firstAfter(arns, after, maxResults, listing.order ?? byString);
   const last = items[items.length - 1];
-  return more && last !== undefined
-    ? { items, nextToken: Buffer.from(JSON.stringify({ after: last })).toString("base64url") }
-    : { items };
+  return more && last !== undefined ? { items, nextToken: signToken(scope, last) } : { items };
 }
 
 /**

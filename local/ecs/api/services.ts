@@ -123,7 +123,15 @@ export function serviceOperations({
           : [...cluster.services.values()]
               .filter((service) => service.status !== "INACTIVE")
               .map((service) => service.arn);
-      const page = paginate(arns, fields, 10);
+      const page = paginate(arns, fields, {
+        operation: "ListServices",
+        filters: {
+          cluster: cluster.arn,
+          launchType,
+          schedulingStrategy: scheduling,
+        },
+        defaultMax: 10,
+      });
       return { serviceArns: page.items, nextToken: page.nextToken };
     },
   };

@@ -52,10 +52,10 @@ export function taskDefinitionOperations({ taskDefinitions }: EcsModel) {
         ["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"],
         "ACTIVE",
       );
-      const descending = oneOf(fields, "sort", ["ASC", "DESC"], "ASC") === "DESC";
-      const arns = taskDefinitions
-        .list(status, fields.string("familyPrefix"))
-        .map((definition) => definition.arn);
+      const sort = oneOf(fields, "sort", ["ASC", "DESC"], "ASC");
+      const descending = sort === "DESC";
+      const familyPrefix = fields.string("familyPrefix");
+      const arns = taskDefinitions.list(status, familyPrefix).map((definition) => definition.arn);
       // Families by name, revisions by number (":10" after ":9"); DESC reverses both.
       const order = (a: string, b: string) => {
         const [x, y] = [taskDefinitionName(a), taskDefinitionName(b)];
@@ -63,17 +63,23 @@ export function taskDefinitionOperations({ taskDefinitions }: EcsModel) {
         const compared = byFamily !== 0 ? byFamily : (x.revision ?? 0) - (y.revision ?? 0);
         return descending ? -compared : compared;
       };
-      const page = paginate(arns, fields, 100, order);
+      const page = paginate(arns, fields, {
+        operation: "ListTaskDefinitions",
+        filters: { status, familyPrefix, sort },
+        defaultMax: 100,
+        order,
+      });
       return { taskDefinitionArns: page.items, nextToken: page.nextToken };
     },
 
     ListTaskDefinitionFamilies: (fields: Fields): ListTaskDefinitionFamiliesResponse => {
       const status = oneOf(fields, "status", ["ACTIVE", "INACTIVE", "ALL"], "ALL");
-      const page = paginate(
-        taskDefinitions.familyNames(status, fields.string("familyPrefix")),
-        fields,
-        100,
-      );
+      const familyPrefix = fields.string("familyPrefix");
+      const page = paginate(taskDefinitions.familyNames(status, familyPrefix), fields, {
+        operation: "ListTaskDefinitionFamilies",
+        filters: { status, familyPrefix },
+        defaultMax: 100,
+      });
       return { families: page.items, nextToken: page.nextToken };
     },
 

@@ -31,21 +31,29 @@ export function taskOperations({ arns, clusters, instances, services, tasks }: E
         throw ecsErrors.invalidParameter("desiredStatus must be one of RUNNING, PENDING, STOPPED.");
       }
       const launchType = fields.string("launchType");
+      const family = fields.string("family");
+      const startedBy = fields.string("startedBy");
       // Every local task is an EC2 task.
       const matches =
         launchType === undefined || launchType === "EC2"
-          ? tasksMatching(cluster, {
-              instance,
-              service,
-              family: fields.string("family"),
-              startedBy: fields.string("startedBy"),
-              desiredStatus,
-            })
+          ? tasksMatching(cluster, { instance, service, family, startedBy, desiredStatus })
           : [];
       const page = paginate(
         matches.map((task) => task.arn),
         fields,
-        100,
+        {
+          operation: "ListTasks",
+          filters: {
+            cluster: cluster.arn,
+            containerInstance: instance?.arn,
+            serviceName: service?.arn,
+            family,
+            startedBy,
+            desiredStatus,
+            launchType,
+          },
+          defaultMax: 100,
+        },
       );
       return { taskArns: page.items, nextToken: page.nextToken };
     },

@@ -123,9 +123,11 @@ describe("ECS API through the real SDK client", () => {
       expect(arn).toMatch(
         /^arn:aws:ecs:us-east-1:000000000000:container-instance\/api\/[0-9a-f]{32}$/,
       );
-    await expect(
-      ecs.send(new ListContainerInstancesCommand({ cluster: "api", nextToken: "garbage!" })),
-    ).rejects.toBeInstanceOf(InvalidParameterException);
+    const garbage = ecs.send(
+      new ListContainerInstancesCommand({ cluster: "api", nextToken: "garbage!" }),
+    );
+    await expect(garbage).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(garbage).rejects.toMatchObject({ message: "Invalid token garbage!" });
   });
 
   it("filters ListContainerInstances with the cluster query language and status", async () => {
@@ -233,6 +235,10 @@ describe("ECS API through the real SDK client", () => {
     );
     expect(rest.serviceArns).toHaveLength(2);
     expect(rest.nextToken).toBeUndefined();
+    // ECS refuses a token another operation issued.
+    await expect(
+      ecs.send(new ListContainerInstancesCommand({ cluster: "api", nextToken: page.nextToken })),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
 
     const described = await ecs.send(
       new DescribeServicesCommand({

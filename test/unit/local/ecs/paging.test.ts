@@ -1,10 +1,26 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Fields } from "../../../../local/ecs/api/fields";
-import { paginate } from "../../../../local/ecs/api/paging";
+import { type Listing, paginate } from "../../../../local/ecs/api/paging";
 
-const page = (arns: readonly string[], input: Record<string, unknown> = {}, defaultMax = 100) =>
-  paginate(arns, new Fields(input), defaultMax);
+const listTasks: Listing = {
+  operation: "ListTasks",
+  filters: { cluster: "arn:aws:ecs:us-east-1:000000000000:cluster/a" },
+  defaultMax: 100,
+};
+
+const page = (
+  arns: readonly string[],
+  input: Record<string, unknown> = {},
+  listing: Partial<Listing> = {},
+) => paginate(arns, new Fields(input), { ...listTasks, ...listing });
+
+/** What ECS answers for a token it did not issue for the listing. */
+const refused = (nextToken: string) =>
+  expect.objectContaining({
+    name: "InvalidParameterException",
+    message: `Invalid token ${nextToken}`,
+  });
 
 /** Every page, following nextToken, as the SDK paginators do. */
 function walk(arns: readonly string[], maxResults: number): string[][] {
@@ -51,7 +67,7 @@ describe("paginate (the List* pattern)", () => {
 
   it("uses the operation's default page size without maxResults", () => {
     const arns = Array.from({ length: 25 }, (_, i) => `arn-${String(i).padStart(2, "0")}`);
-    expect(page(arns, {}, 10).items).toEqual(arns.slice(0, 10));
+    expect(page(arns, {}, { defaultMax: 10 }).items).toEqual(arns.slice(0, 10));
     expect(page(arns, {}).items).toEqual(arns);
   });
 
@@ -65,14 +81,9 @@ describe("paginate (the List* pattern)", () => {
   it("follows a custom order (ListTaskDefinitions sort DESC)", () => {
     const descending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
     const arns = ["b", "d", "a", "c"];
-    const first = paginate(arns, new Fields({ maxResults: 3 }), 100, descending);
+    const first = page(arns, { maxResults: 3 }, { order: descending });
     expect(first.items).toEqual(["d", "c", "b"]);
-    const rest = paginate(
-      arns,
-      new Fields({ maxResults: 3, nextToken: first.nextToken }),
-      100,
-      descending,
-    );
+    const rest = page(arns, { maxResults: 3, nextToken: first.nextToken }, { order: descending });
     expect(rest).toEqual({ items: ["a"] });
   });
 
@@ -85,11 +96,33 @@ describe("paginate (the List* pattern)", () => {
   it.each([
     ["garbage!"],
     [Buffer.from("not json").toString("base64url")],
-    [Buffer.from(JSON.stringify({ before: "a" })).toString("base64url")],
-    [Buffer.from(JSON.stringify({ after: 3 })).toString("base64url")],
-  ])("refuses the token %s as InvalidParameterException", (nextToken) => {
-    expect(() => page(["a", "b"], { nextToken })).toThrow(
-      expect.objectContaining({ name: "InvalidParameterException", message: "Invalid nextToken." }),
-    );
+    // The unsigned cursor the local ECS once issued, naming a real item.
+    [Buffer.from(JSON.stringify({ after: "a" })).toString("base64url")],
+  ])("refuses the made-up token %j as ECS does", (nextToken) => {
+    expect(() => page(["a", "b", "c"], { nextToken })).toThrow(refused(nextToken));
+  });
+
+  it("refuses an issued token that was altered", () => {
+    const issued = page(["a", "b", "c"], { maxResults: 1 }).nextToken ?? "";
+    const [cursor = "", mac = ""] = issued.split(".");
+    const altered = [
+      `${Buffer.from("b").toString("base64url")}.${mac}`,
+      `${cursor}.${mac.startsWith("A") ? "B" : "A"}${mac.slice(1)}`,
+      `${issued}.x`,
+      `${issued}x`,
+    ];
+    for (const nextToken of altered) {
+      expect(() => page(["a", "b", "c"], { nextToken }), nextToken).toThrow(refused(nextToken));
+    }
+    expect(page(["a", "b", "c"], { maxResults: 1, nextToken: issued }).items).toEqual(["b"]);
+  });
+
+  it.each<[string, Partial<Listing>]>([
+    ["another operation", { operation: "ListServices" }],
+    ["another cluster", { filters: { cluster: "arn:aws:ecs:us-east-1:000000000000:cluster/b" } }],
+    ["another filter", { filters: { ...listTasks.filters, desiredStatus: "STOPPED" } }],
+  ])("refuses a token issued for %s", (_, other) => {
+    const nextToken = page(["a", "b", "c"], { maxResults: 1 }).nextToken ?? "";
+    expect(() => page(["a", "b", "c"], { nextToken }, other)).toThrow(refused(nextToken));
   });
 });
