@@ -110,6 +110,7 @@ export class HttpConnection {
     if (oldest !== undefined && now - oldest.writtenAt >= timeoutMs) {
       this.drop();
       this.failWritten("timeout");
+      this.flush();
     }
   }
 
@@ -124,6 +125,9 @@ export class HttpConnection {
   private flush(): void {
     const count = this.queued.length;
     if (count === 0) return;
+    // The server closes this connection once its answers in progress are in: until then the
+    // queued requests wait, and all go out together on the next one.
+    if (this.socket !== undefined && !this.reusable && this.written.length > 0) return;
     if (this.socket === undefined || !this.reusable) this.open();
     const writtenAt = performance.now();
     for (const since of this.queued) this.written.push({ since, writtenAt });
@@ -189,6 +193,7 @@ export class HttpConnection {
       if (!current()) return;
       this.drop();
       this.failWritten("error");
+      if (!this.reading) this.flush();
     };
     let status = 0;
     parser[HTTPParser.kOnHeadersComplete] = (info) => {

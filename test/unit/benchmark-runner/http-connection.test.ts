@@ -235,6 +235,55 @@ describe("HttpConnection", () => {
     expect(connectionsSeen).toBe(2);
   }, 5_000);
 
+  it("holds a request sent while an answer that closes the connection is still arriving", async () => {
+    // Prepare: the first answer's headers say close, its body follows 50 ms later; a new
+    // connection answers everything
+    const closing = new Set<Socket>();
+    reset((socket, index) => {
+      if (index === 1) {
+        closing.add(socket);
+        socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n");
+        setTimeout(() => socket.end("ok"), 50);
+      } else if (!closing.has(socket)) socket.write(ok);
+    });
+    const { client, send, bytes } = connection("/", 2);
+
+    // Act: the second request is sent once the first answer's headers are in
+    const first = send();
+    while (bytes() === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const outcomes = await Promise.all([first, send()]);
+    client.close();
+
+    // Assess: the first answer reaches the first request, and the second goes on a fresh connection
+    expect(outcomes).toEqual([{ status: 200 }, { status: 200 }]);
+    expect(connectionsSeen).toBe(2);
+  }, 5_000);
+
+  it("sends a held request on a fresh connection when the answer it waited behind times out", async () => {
+    // Prepare: the first answer's headers say close, and its body never comes
+    const closing = new Set<Socket>();
+    reset((socket, index) => {
+      if (index === 1) {
+        closing.add(socket);
+        socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n");
+      } else if (!closing.has(socket)) socket.write(ok);
+    });
+    const { client, send, bytes } = connection("/", 2);
+    const first = send();
+    while (bytes() === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = send();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Act
+    client.expire(performance.now(), 40);
+    const outcomes = await Promise.all([first, second]);
+    client.close();
+
+    // Assess
+    expect(outcomes).toEqual([{ failed: "timeout" }, { status: 200 }]);
+    expect(connectionsSeen).toBe(2);
+  }, 5_000);
+
   it("fails every request in flight when the connection breaks", async () => {
     reset((socket, index) => {
       if (index === 2) socket.destroy();
