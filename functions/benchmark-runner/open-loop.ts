@@ -34,17 +34,29 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun & {
       if (measuring) tally.received(bytes);
     },
   });
-  // One entry per request a connection can still take: `pipelining` each to begin with.
-  const freeSlots: HttpConnection[] = pool.connections.flatMap((connection) =>
-    Array.from({ length: options.pipelining }, () => connection),
-  );
+  // One entry per request a connection can still take, `pipelining` each, taken oldest
+  // first and laid out a round at a time: a request goes to an idle connection before it
+  // queues behind another on a busy one (taking the newest first piled every request onto
+  // the connection that had just answered).
+  const freeSlots: HttpConnection[] = [];
+  for (let round = 0; round < options.pipelining; round++) freeSlots.push(...pool.connections);
+  let oldestFree = 0;
+  const takeSlot = (): HttpConnection | undefined => {
+    const connection = freeSlots[oldestFree++];
+    // Drop the taken entries now and then, so the array does not grow with the run.
+    if (oldestFree > 4096 && oldestFree * 2 > freeSlots.length) {
+      freeSlots.splice(0, oldestFree);
+      oldestFree = 0;
+    }
+    return connection;
+  };
   const start = performance.now();
   const dueNow = () => Math.min(Math.floor((performance.now() - start) / intervalMs) + 1, dueInRun);
 
   /** Sends every request that is due while a connection can take one, each stamped with when it fell due. */
   function pump(): void {
-    for (const due = dueNow(); sent < due && freeSlots.length > 0; sent++) {
-      freeSlots.pop()?.send(start + sent * intervalMs);
+    for (const due = dueNow(); sent < due && oldestFree < freeSlots.length; sent++) {
+      takeSlot()?.send(start + sent * intervalMs);
     }
   }
 

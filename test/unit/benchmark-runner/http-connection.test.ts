@@ -239,12 +239,14 @@ describe("HttpConnection", () => {
     // Prepare: the first answer's headers say close, its body follows 50 ms later; a new
     // connection answers everything
     const closing = new Set<Socket>();
+    let writtenToClosing = 0;
     reset((socket, index) => {
       if (index === 1) {
         closing.add(socket);
         socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n");
         setTimeout(() => socket.end("ok"), 50);
-      } else if (!closing.has(socket)) socket.write(ok);
+      } else if (closing.has(socket)) writtenToClosing += 1;
+      else socket.write(ok);
     });
     const { client, send, bytes } = connection("/", 2);
 
@@ -254,9 +256,11 @@ describe("HttpConnection", () => {
     const outcomes = await Promise.all([first, send()]);
     client.close();
 
-    // Assess: the first answer reaches the first request, and the second goes on a fresh connection
+    // Assess: the first answer reaches the first request, and the second goes on a fresh
+    // connection only, not on the one the server said it closes (RFC 9112 §9.6)
     expect(outcomes).toEqual([{ status: 200 }, { status: 200 }]);
     expect(connectionsSeen).toBe(2);
+    expect(writtenToClosing).toBe(0);
   }, 5_000);
 
   it("sends a held request on a fresh connection when the answer it waited behind times out", async () => {

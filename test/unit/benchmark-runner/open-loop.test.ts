@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOpenLoop } from "../../../functions/benchmark-runner/open-loop";
 import { refusingPort } from "./closed-port";
@@ -12,13 +12,16 @@ import { refusingPort } from "./closed-port";
 let server: Server;
 let url: string;
 let answered = 0;
+/** The connections requests arrived on, since the last reset. */
+let sockets = new Set<Socket>();
 /** Answer number `stallAt` waits this long; 0: none waits. */
 let stall = { at: 0, ms: 0 };
 let delayMs = 0;
 
 beforeAll(async () => {
-  server = createServer((_request, response) => {
+  server = createServer((request, response) => {
     answered += 1;
+    sockets.add(request.socket);
     const wait = answered === stall.at ? stall.ms : delayMs;
     const answer = () => {
       response.writeHead(200, { "content-length": 2 });
@@ -38,6 +41,7 @@ afterAll(async () => {
 
 const reset = (next: { stall?: typeof stall; delayMs?: number } = {}) => {
   answered = 0;
+  sockets = new Set();
   stall = next.stall ?? { at: 0, ms: 0 };
   delayMs = next.delayMs ?? 0;
 };
@@ -124,6 +128,24 @@ describe("runOpenLoop", () => {
     // Assess: well past the 20 one at a time would allow (a few still in flight at the end)
     expect(run.total).toBeGreaterThan(40);
     expect(run.unsent).toBeLessThan(10);
+  });
+
+  it("sends to an idle connection before pipelining onto a busy one", async () => {
+    // Prepare: 5 ms answers, 40 requests a second: one connection could carry them all
+    reset({ delayMs: 5 });
+
+    // Act
+    await runOpenLoop({
+      url,
+      ratePerSecond: 40,
+      durationSeconds: 0.5,
+      connections: 4,
+      pipelining: 4,
+      timeoutSeconds: 5,
+    });
+
+    // Assess: the requests went round the four connections
+    expect(sockets.size).toBe(4);
   });
 
   it("counts refused connections as errors", async () => {
