@@ -31,6 +31,8 @@ async function freeLoopbackPort(): Promise<number> {
 interface RunningContainer {
   launch: ContainerLaunch;
   child: ChildProcess | undefined;
+  /** Its runtime is up and about to run the program (startedSignal). */
+  started: boolean;
   exited: boolean;
   killTimer?: NodeJS.Timeout;
 }
@@ -46,6 +48,17 @@ interface RunningTask {
 }
 
 const maxLogLines = 200;
+
+/**
+ * Preloaded into every container (`node --import`): tells the runner on fd 3 that Node
+ * has booted and is about to run the program, then closes fd 3 so the program never sees
+ * it. Node's own start-up is the local container runtime's work, as creating the
+ * container is on ECS, and it grows with the host's load (past half a second with the
+ * machine busy): counted as RUNNING, it would eat the deployments' stabilization time,
+ * and a program that crashes right after it starts would complete a rollout.
+ */
+const startedSignal =
+  'data:text/javascript,import{closeSync,writeSync}from"node:fs";writeSync(3,"started");closeSync(3);';
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number | null {
   if (code !== null) return code;
@@ -87,6 +100,7 @@ export class ProcessTaskRunner implements TaskRunner {
       containers: launch.containers.map((container) => ({
         launch: container,
         child: undefined,
+        started: false,
         exited: false,
       })),
       stopRequested: false,
@@ -162,7 +176,7 @@ export class ProcessTaskRunner implements TaskRunner {
     }
     task.containers.forEach((container, index) => {
       const port = bindings.get(container.launch.name)?.[0]?.hostPort;
-      const child = spawn(process.execPath, [programs[index] ?? ""], {
+      const child = spawn(process.execPath, ["--import", startedSignal, programs[index] ?? ""], {
         env: {
           PATH: process.env.PATH ?? "",
           ...this.options.baseEnvironment,
@@ -172,7 +186,7 @@ export class ProcessTaskRunner implements TaskRunner {
           ECS_TASK_ARN: task.launch.taskArn,
           ECS_CONTAINER_INSTANCE_ARN: task.launch.containerInstanceArn,
         },
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
       });
       container.child = child;
       const record = (chunk: Buffer) => {
@@ -186,7 +200,19 @@ export class ProcessTaskRunner implements TaskRunner {
       child.stderr?.on("data", record);
       child.on("error", (error) => record(Buffer.from(String(error))));
       child.on("exit", (code, signal) => this.exited(task, container, exitCodeOf(code, signal)));
+      child.stdio[3]?.once("data", () => {
+        container.started = true;
+        this.runningOnceAllStarted(task, bindings);
+      });
     });
+  }
+
+  /** RUNNING once every container's program is about to run, unless one exited or a stop came first. */
+  private runningOnceAllStarted(
+    task: RunningTask,
+    bindings: ReadonlyMap<string, NetworkBinding[]>,
+  ): void {
+    if (task.stopRequested || task.containers.some((c) => c.exited || !c.started)) return;
     task.hooks.running(bindings);
   }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -12,6 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BusEvent, LocalCloud } from "../../../local/cloud";
 import { waitFor } from "../../support/wait-for";
 import { bootCloud, clientsFor } from "./helpers";
+
+const slowStart = fileURLToPath(new URL("../../fixtures/slow-start.cjs", import.meta.url));
 
 let cloud: LocalCloud;
 let ecs: ReturnType<typeof clientsFor>["ecs"];
@@ -31,7 +34,12 @@ afterEach(async () => {
   await cloud.stop();
 });
 
-async function register(family: string, image: string, extra: { stopTimeout?: number } = {}) {
+async function register(
+  family: string,
+  image: string,
+  extra: { stopTimeout?: number } = {},
+  environment: Record<string, string> = {},
+) {
   await ecs.send(
     new RegisterTaskDefinitionCommand({
       family,
@@ -41,7 +49,9 @@ async function register(family: string, image: string, extra: { stopTimeout?: nu
           image,
           memory: 64,
           portMappings: [{ containerPort: 8080, hostPort: 0 }],
-          environment: [{ name: "GREETING", value: "hello" }],
+          environment: Object.entries({ GREETING: "hello", ...environment }).map(
+            ([name, value]) => ({ name, value }),
+          ),
           ...extra,
         },
       ],
@@ -78,6 +88,42 @@ function stoppedTaskEvent(): BusEvent | undefined {
       e["detail-type"] === "ECS Task State Change" &&
       (e.detail as { lastStatus: string }).lastStatus === "STOPPED",
   );
+}
+
+/** Tasks of the family that stopped because their essential container exited unasked, among the first `upTo` events. */
+function crashedStarts(family: string, upTo = events.length): number {
+  return events.slice(0, upTo).filter((e) => {
+    const detail = e.detail as {
+      lastStatus?: string;
+      stopCode?: string;
+      taskDefinitionArn?: string;
+    };
+    return (
+      e["detail-type"] === "ECS Task State Change" &&
+      detail.lastStatus === "STOPPED" &&
+      detail.stopCode === "EssentialContainerExited" &&
+      (detail.taskDefinitionArn ?? "").includes(`task-definition/${family}:`)
+    );
+  }).length;
+}
+
+/** The event that ended the deployment's rollout (COMPLETED or FAILED), if one has. */
+function rolloutEnd(deploymentId: string | undefined): BusEvent | undefined {
+  return events.find((e) => {
+    const detail = e.detail as { deploymentId?: string; eventName?: string };
+    return (
+      e["detail-type"] === "ECS Deployment State Change" &&
+      detail.deploymentId === deploymentId &&
+      detail.eventName !== "SERVICE_DEPLOYMENT_IN_PROGRESS"
+    );
+  });
+}
+
+async function describeService(name: string) {
+  const described = await ecs.send(
+    new DescribeServicesCommand({ cluster: "proc", services: [name] }),
+  );
+  return described.services?.[0];
 }
 
 async function describeTask(arn: string) {
@@ -180,49 +226,65 @@ describe("tasks as child processes", () => {
     });
   });
 
-  it("fails a deployment whose tasks keep crashing and rolls back with the circuit breaker", async () => {
-    await register("graceful", "microscale-graceful");
-    await register("crasher", "microscale-crasher");
-    await createService("guarded", "graceful", 1, true);
-    await waitFor("first deployment completed", async () => {
-      const service = (
-        await ecs.send(new DescribeServicesCommand({ cluster: "proc", services: ["guarded"] }))
-      ).services?.[0];
-      return service?.deployments?.[0]?.rolloutState === "COMPLETED";
-    });
-    await ecs.send(
-      new UpdateServiceCommand({ cluster: "proc", service: "guarded", taskDefinition: "crasher" }),
-    );
-    // The breaker needs several crashed starts, each a node process: a loaded machine
-    // takes longer than waitFor's default deadline to get through them.
-    const failed = await waitFor(
-      "deployment failed event",
-      () =>
-        events.find(
-          (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_DEPLOYMENT_FAILED",
+  it.each([
+    ["", {}],
+    // Node's start-up is the container runtime's, not the program's: however long it takes
+    // (a loaded machine), a crash right after the program starts is a failed task.
+    [" after a slow Node start-up", { NODE_OPTIONS: `--require ${slowStart}` }],
+  ])(
+    "fails a deployment whose tasks keep crashing%s and rolls back with the circuit breaker",
+    async (_, environment) => {
+      await register("graceful", "microscale-graceful");
+      await register("crasher", "microscale-crasher", {}, environment);
+      await createService("guarded", "graceful", 1, true);
+      await waitFor("first deployment completed", async () => {
+        const service = await describeService("guarded");
+        return service?.deployments?.[0]?.rolloutState === "COMPLETED";
+      });
+      await ecs.send(
+        new UpdateServiceCommand({
+          cluster: "proc",
+          service: "guarded",
+          taskDefinition: "crasher",
+        }),
+      );
+      const deploymentId = (await describeService("guarded"))?.deployments?.[0]?.id;
+      // The breaker's threshold is 3 failed tasks (desired 1): each crashed start is a node
+      // process, slow on a loaded machine, so each gets its own deadline, and a rollout that
+      // ends any other way ends the wait at once.
+      for (let crashes = 1; crashes <= 3; crashes++) {
+        await waitFor(
+          `crashed start ${crashes} of 3`,
+          () => crashedStarts("crasher") >= crashes || rolloutEnd(deploymentId) !== undefined,
+        );
+      }
+      const end = await waitFor("the crasher rollout ended", () => rolloutEnd(deploymentId));
+      expect(end).toMatchObject({
+        "detail-type": "ECS Deployment State Change",
+        detail: {
+          eventName: "SERVICE_DEPLOYMENT_FAILED",
+          eventType: "ERROR",
+          reason: "ECS deployment circuit breaker: tasks failed to start.",
+        },
+      });
+      // AWS's threshold for a desired count of 1 is its minimum, 3 (the bus keeps publish order).
+      expect(crashedStarts("crasher", events.indexOf(end))).toBe(3);
+      expect(
+        events.some(
+          (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_TASK_START_IMPAIRED",
         ),
-      30_000,
-    );
-    expect(
-      events.some(
-        (e) => (e.detail as { eventName?: string }).eventName === "SERVICE_TASK_START_IMPAIRED",
-      ),
-    ).toBe(true);
-    expect(failed).toMatchObject({
-      "detail-type": "ECS Deployment State Change",
-      detail: { eventType: "ERROR" },
-    });
-    const service = await waitFor("rolled back", async () => {
-      const current = (
-        await ecs.send(new DescribeServicesCommand({ cluster: "proc", services: ["guarded"] }))
-      ).services?.[0];
-      return current?.deployments?.length === 1 &&
-        current.deployments[0]?.rolloutState === "COMPLETED"
-        ? current
-        : undefined;
-    });
-    expect(service.taskDefinition).toContain("task-definition/graceful:1");
-  }, 60_000);
+      ).toBe(true);
+      const service = await waitFor("rolled back", async () => {
+        const current = await describeService("guarded");
+        return current?.deployments?.length === 1 &&
+          current.deployments[0]?.rolloutState === "COMPLETED"
+          ? current
+          : undefined;
+      });
+      expect(service.taskDefinition).toContain("task-definition/graceful:1");
+    },
+    60_000,
+  );
 
   it("fails a task whose image matches no containers/ folder", async () => {
     await register("ghost", "microscale-nothing-here");
