@@ -10,9 +10,9 @@ export interface DeploymentOptions {
    */
   failedTasksThreshold: number;
   /**
-   * How long a deployment's tasks must have been RUNNING before it is COMPLETED (steady
-   * state). Stands in for health checks: a container that crashes right after it
-   * starts counts as a failed start instead of a finished rollout.
+   * How long a deployment's tasks must have been RUNNING, counted from when their programs
+   * began, before it is COMPLETED (steady state). Stands in for health checks: a container
+   * that crashes right after it starts counts as a failed start instead of a finished rollout.
    */
   taskStabilizationMs: number;
 }
@@ -124,13 +124,18 @@ export class Deployments {
   }
 
   /**
-   * A task counts toward its rollout once it has been RUNNING for the stabilization
-   * time and, behind a load balancer, its target groups report it healthy.
+   * A task counts toward its rollout once its programs have run for the stabilization
+   * time and, behind a load balancer, its target groups report it healthy. Counted from
+   * the programs' start, not RUNNING: a process runner's containers are RUNNING at spawn,
+   * and Node's own start-up, longer on a busy machine than the stabilization time, would
+   * let a program that crashes right after it starts complete the rollout.
    */
   private healthy(task: TaskRecord, now: number): boolean {
+    const since = task.programsStartedAt?.getTime();
     return (
       this.loadBalancerHealth.passes(task) &&
-      now - (task.startedAt?.getTime() ?? now) >= this.options.taskStabilizationMs
+      since !== undefined &&
+      now - since >= this.options.taskStabilizationMs
     );
   }
 

@@ -231,6 +231,8 @@ export interface TaskRecord {
   containers: ContainerRecord[];
   createdAt: Date;
   startedAt?: Date;
+  /** When every container's program had begun (the runner's `programsStarted`): stabilization counts from here. */
+  programsStartedAt?: Date;
   stoppingAt?: Date;
   stoppedAt?: Date;
   stoppedReason?: string;

@@ -106,6 +106,7 @@ export class TaskLifecycle {
       },
       {
         running: (bindings) => this.running(task, bindings),
+        programsStarted: () => this.programsStarted(task),
         containerExited: (name, exitCode, reason) =>
           this.containerExited(task, name, exitCode, reason),
         stopped: (failedToStart) => this.stopped(task, failedToStart),
@@ -156,6 +157,12 @@ export class TaskLifecycle {
       container.networkBindings = bindings.get(container.name) ?? [];
     }
     this.deps.events.taskChanged(task);
+    this.deps.listener.changed();
+  }
+
+  private programsStarted(task: TaskRecord): void {
+    if (task.lastStatus !== "RUNNING" || task.programsStartedAt !== undefined) return;
+    task.programsStartedAt = new Date();
     this.deps.listener.changed();
   }
 

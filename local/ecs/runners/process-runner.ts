@@ -31,8 +31,8 @@ async function freeLoopbackPort(): Promise<number> {
 interface RunningContainer {
   launch: ContainerLaunch;
   child: ChildProcess | undefined;
-  /** Its runtime is up and about to run the program (startedSignal). */
-  started: boolean;
+  /** Node is up and about to run the program (startedSignal). */
+  programStarted: boolean;
   exited: boolean;
   killTimer?: NodeJS.Timeout;
 }
@@ -50,12 +50,10 @@ interface RunningTask {
 const maxLogLines = 200;
 
 /**
- * Preloaded into every container (`node --import`): tells the runner on fd 3 that Node
- * has booted and is about to run the program, then closes fd 3 so the program never sees
- * it. Node's own start-up is the local container runtime's work, as creating the
- * container is on ECS, and it grows with the host's load (past half a second with the
- * machine busy): counted as RUNNING, it would eat the deployments' stabilization time,
- * and a program that crashes right after it starts would complete a rollout.
+ * Preloaded into every container (`node --import`): tells the runner on fd 3 that Node is
+ * up and about to run the program, then closes fd 3 so the program never sees it. Node's
+ * start-up grows with the machine's load (past half a second when it is busy); the
+ * deployments' stabilization time counts from here, not from the spawn.
  */
 const startedSignal =
   'data:text/javascript,import{closeSync,writeSync}from"node:fs";writeSync(3,"started");closeSync(3);';
@@ -100,7 +98,7 @@ export class ProcessTaskRunner implements TaskRunner {
       containers: launch.containers.map((container) => ({
         launch: container,
         child: undefined,
-        started: false,
+        programStarted: false,
         exited: false,
       })),
       stopRequested: false,
@@ -201,18 +199,10 @@ export class ProcessTaskRunner implements TaskRunner {
       child.on("error", (error) => record(Buffer.from(String(error))));
       child.on("exit", (code, signal) => this.exited(task, container, exitCodeOf(code, signal)));
       child.stdio[3]?.once("data", () => {
-        container.started = true;
-        this.runningOnceAllStarted(task, bindings);
+        container.programStarted = true;
+        if (task.containers.every((c) => c.programStarted)) task.hooks.programsStarted();
       });
     });
-  }
-
-  /** RUNNING once every container's program is about to run, unless one exited or a stop came first. */
-  private runningOnceAllStarted(
-    task: RunningTask,
-    bindings: ReadonlyMap<string, NetworkBinding[]>,
-  ): void {
-    if (task.stopRequested || task.containers.some((c) => c.exited || !c.started)) return;
     task.hooks.running(bindings);
   }
 

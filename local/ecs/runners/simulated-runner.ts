@@ -30,6 +30,7 @@ export class SimulatedTaskRunner implements TaskRunner {
         );
       }
       hooks.running(bindings);
+      hooks.programsStarted();
     });
   }
 

@@ -30,6 +30,11 @@ export interface TaskLaunch {
 export interface LaunchHooks {
   /** Every container started; bindings per container name. */
   running(bindings: ReadonlyMap<string, NetworkBinding[]>): void;
+  /**
+   * Every container's program has begun, at `running` or after it (a process runner: once
+   * Node is up). The deployments' stabilization time counts from here.
+   */
+  programsStarted(): void;
   /** One container exited (exit code, or null when it never ran). */
   containerExited(name: string, exitCode: number | null, reason?: string): void;
   /** Every container of the task has exited: the task is STOPPED. */
