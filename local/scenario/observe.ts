@@ -39,6 +39,13 @@ interface ScalerResult {
   capacity?: number;
 }
 
+/** One completed priority scaler invocation: when it ran (epoch ms) and the capacity it planned for. */
+export interface ScalerDecision {
+  startedAt: number;
+  endedAt: number;
+  capacity: number;
+}
+
 /** One host the host consolidator terminated: the report marks each on its time axis. */
 export interface ConsolidationStep {
   /** Seconds since the observer started, when the consolidator's invocation ended. */
@@ -90,6 +97,8 @@ export class Observer {
   private seenInvocations = 0;
   /** Every host the consolidator terminated in this cluster, in order. */
   readonly consolidations: ConsolidationStep[] = [];
+  /** Every decision of the priority scaler so far, in the order they completed. */
+  readonly scalerDecisions: ScalerDecision[] = [];
   /** Why the consolidator's latest round kept or chose each host of this cluster. */
   latestRound: { t: number; reasons: string[] } | undefined;
   private readonly taskSizes = new Map<string, ReturnType<typeof taskSize>>();
@@ -139,15 +148,19 @@ export class Observer {
     return size;
   }
 
-  /** The scaler's latest decision and the consolidator's terminations, from the invocation records. */
-  private followControllers(): void {
+  /** The scaler's decisions and the consolidator's terminations, from the invocation records so far. */
+  followControllers(): void {
     const records = this.system.wired.lambda.invocations;
     for (; this.seenInvocations < records.length; this.seenInvocations++) {
       const record = records[this.seenInvocations];
       if (record?.outcome !== "success") continue;
       if (record.logicalId === "PriorityScalerFunction") {
         const capacity = (record.result as ScalerResult | undefined)?.capacity;
-        if (typeof capacity === "number") this.scalerCapacity = capacity;
+        if (typeof capacity === "number") {
+          this.scalerCapacity = capacity;
+          const endedAt = record.startedAt + record.durationMs;
+          this.scalerDecisions.push({ startedAt: record.startedAt, endedAt, capacity });
+        }
       } else if (record.logicalId === hostConsolidatorId) {
         this.followConsolidator(record.result as ConsolidatorResult | undefined, record);
       }
@@ -247,6 +260,30 @@ export function prioritiesConverged(snapshot: Snapshot): boolean {
 export function withinCapacity(snapshot: Snapshot): boolean {
   const capacity = Math.max(snapshot.clusterCapacity, snapshot.scalerCapacity ?? 0);
   return snapshot.low.desired <= Math.max(0, capacity - snapshot.high.desired);
+}
+
+/**
+ * withinCapacity, or within the capacity of a scaler decision in flight when the sample's
+ * counts were read (`at`, epoch ms): a sample can read the desired counts an invocation
+ * has just written while that invocation has not yet returned the capacity it planned
+ * them for (longer the busier the machine). Counts above the capacity of every decision
+ * that could have written them are over, however brief.
+ */
+export function withinDecidedCapacity(
+  snapshot: Snapshot,
+  at: number,
+  decisions: readonly ScalerDecision[],
+): boolean {
+  if (withinCapacity(snapshot)) return true;
+  return decisions.some(
+    (decision) =>
+      decision.startedAt <= at &&
+      at <= decision.endedAt &&
+      withinCapacity({
+        ...snapshot,
+        scalerCapacity: Math.max(snapshot.scalerCapacity ?? 0, decision.capacity),
+      }),
+  );
 }
 
 /** The services whose tasks must never drop below their desired count while hosts go. */

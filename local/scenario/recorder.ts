@@ -1,4 +1,10 @@
-import { type ConsolidationStep, Observer, type Snapshot, withinCapacity } from "./observe";
+import {
+  type ConsolidationStep,
+  Observer,
+  type Snapshot,
+  withinCapacity,
+  withinDecidedCapacity,
+} from "./observe";
 import type { LocalSystem } from "./system";
 
 /**
@@ -8,8 +14,8 @@ import type { LocalSystem } from "./system";
  */
 export class Recorder {
   readonly timeline: Snapshot[] = [];
-  /** Samples where P1 + P2 desired exceeded capacity. */
-  readonly overCapacity: Snapshot[] = [];
+  /** Samples outside withinCapacity as taken, with when (epoch ms): see `overCapacity`. */
+  private readonly outside: { snapshot: Snapshot; at: number }[] = [];
   private readonly observer: Observer;
   private timer: NodeJS.Timeout | undefined;
   private waiters: ((snapshot: Snapshot) => void)[] = [];
@@ -45,18 +51,32 @@ export class Recorder {
     return this.observer.latestRound;
   }
 
+  /**
+   * Samples where P2 desired exceeded what capacity leaves after P1, even by the capacity
+   * of a scaler decision in flight when the sample was taken (withinDecidedCapacity).
+   */
+  get overCapacity(): Snapshot[] {
+    this.observer.followControllers();
+    const decisions = this.observer.scalerDecisions;
+    return this.outside
+      .filter(({ snapshot, at }) => !withinDecidedCapacity(snapshot, at, decisions))
+      .map(({ snapshot }) => snapshot);
+  }
+
   get latest(): Snapshot | undefined {
     return this.last;
   }
 
   /** Takes one sample now (coalescing with one already being taken). */
   sample(): Promise<void> {
+    // The ECS counts are read at once, before the snapshot's first await.
+    const at = Date.now();
     this.sampling ??= this.observer
       .snapshot()
       .then((snapshot) => {
         this.last = snapshot;
         this.timeline.push(snapshot);
-        if (!withinCapacity(snapshot)) this.overCapacity.push(snapshot);
+        if (!withinCapacity(snapshot)) this.outside.push({ snapshot, at });
         const waiters = this.waiters;
         this.waiters = [];
         for (const resolve of waiters) resolve(snapshot);

@@ -6,6 +6,7 @@ import {
   type ServiceCounts,
   type Snapshot,
   withinCapacity,
+  withinDecidedCapacity,
 } from "../../../../local/scenario/observe";
 
 function counts(desired: number, running = desired, pending = 0): ServiceCounts {
@@ -84,6 +85,39 @@ describe("within capacity: P2 only ever has the slots P1 leaves free", () => {
 
   it("counts the capacity the scaler last derived while a leaving host has lowered the cluster's", () => {
     expect(withinCapacity(snapshot(4, 6, counts(4), counts(5), 9))).toBe(true);
+  });
+});
+
+describe("within decided capacity: judged by the scaler decision that could have written the counts", () => {
+  // Hosts came (the last decision saw 8 slots, the one in flight 11: P1 9, P2 2), then a
+  // host went DRAINING before that invocation returned: the cluster reads 8.
+  const sample = snapshot(9, 8, counts(9), counts(2), 8);
+  const at = 1_000;
+
+  it("holds by the capacity of a decision in flight when the counts were read", () => {
+    expect(withinCapacity(sample)).toBe(false);
+    expect(
+      withinDecidedCapacity(sample, at, [{ startedAt: 900, endedAt: 1_100, capacity: 11 }]),
+    ).toBe(true);
+  });
+
+  it("does not hold above the capacity of every decision in flight, nor by one not in flight", () => {
+    expect(
+      withinDecidedCapacity(sample, at, [{ startedAt: 900, endedAt: 1_100, capacity: 10 }]),
+    ).toBe(false);
+    // Ended before the sample (its capacity is the snapshot's scalerCapacity by then) or
+    // started after it: neither wrote the counts read at `at` while in flight.
+    expect(
+      withinDecidedCapacity(sample, at, [{ startedAt: 700, endedAt: 990, capacity: 11 }]),
+    ).toBe(false);
+    expect(
+      withinDecidedCapacity(sample, at, [{ startedAt: 1_010, endedAt: 1_200, capacity: 11 }]),
+    ).toBe(false);
+    expect(withinDecidedCapacity(sample, at, [])).toBe(false);
+  });
+
+  it("holds whatever is in flight when the sample is within capacity as read", () => {
+    expect(withinDecidedCapacity(snapshot(4, 9, counts(4), counts(5)), at, [])).toBe(true);
   });
 });
 
