@@ -107,11 +107,7 @@ export class HttpConnection {
    */
   expire(now: number, timeoutMs: number): void {
     const oldest = this.written[0];
-    if (oldest !== undefined && now - oldest.writtenAt >= timeoutMs) {
-      this.drop();
-      this.failWritten("timeout");
-      this.flush();
-    }
+    if (oldest !== undefined && now - oldest.writtenAt >= timeoutMs) this.abandon("timeout");
   }
 
   /** Closes the socket; requests in flight are abandoned without being settled. */
@@ -136,8 +132,13 @@ export class HttpConnection {
     this.socket?.write(this.batches[count]);
   }
 
-  /** Settles every request written on the dropped socket: the first with `first`, the rest as errors. */
-  private failWritten(first: "error" | "timeout"): void {
+  /**
+   * Drops the socket and settles every request written on it, the first with `first`, the
+   * rest as errors; the queued ones then go out on a fresh socket (after the read, if one
+   * is in progress).
+   */
+  private abandon(first: "error" | "timeout"): void {
+    this.drop();
     const lost = this.written.splice(0);
     lost.forEach((request, index) => {
       this.events.settled(
@@ -147,6 +148,7 @@ export class HttpConnection {
         performance.now(),
       );
     });
+    if (!this.reading) this.flush();
   }
 
   private drop(): void {
@@ -190,10 +192,7 @@ export class HttpConnection {
     this.reusable = true;
     const current = () => this.socket === socket;
     const broken = () => {
-      if (!current()) return;
-      this.drop();
-      this.failWritten("error");
-      if (!this.reading) this.flush();
+      if (current()) this.abandon("error");
     };
     let status = 0;
     parser[HTTPParser.kOnHeadersComplete] = (info) => {
