@@ -204,6 +204,8 @@ export async function pinnedComparison(
   }
   const ratio = (pick: (round: Round) => Figures) =>
     rounds.map((round) => pick(round).requestsPerSecond / round.ab.requestsPerSecond);
+  const runnerRatios = ratio((round) => round.runner);
+  const pipelinedRatios = ratio((round) => round.pipelined);
   const perCpuSecond = (figures: Figures) =>
     figures.requestsPerSecond / (figures.generatorCpuPercent / 100);
   const medianOf = (pick: (round: Round) => number) => fixed(median(rounds.map(pick)));
@@ -222,19 +224,16 @@ export async function pinnedComparison(
   const cells = (figures: Figures) =>
     `${fixed(figures.requestsPerSecond)} | ${fixed(figures.generatorCpuPercent)} % | ${fixed(figures.targetCpuPercent)} %`;
   rounds.forEach((round, index) => {
-    const ratios = [round.runner, round.pipelined].map(
-      (figures) => figures.requestsPerSecond / round.ab.requestsPerSecond,
-    );
     console.log(
       `| ${index + 1} | ${cells(round.runner)} | ${cells(round.ab)} | ${cells(round.pipelined)} | ` +
-        `${ratios.map((value) => fixed(value, 2)).join(" | ")} |`,
+        `${fixed(runnerRatios[index] ?? Number.NaN, 2)} | ${fixed(pipelinedRatios[index] ?? Number.NaN, 2)} |`,
     );
   });
   console.log(
-    `\nrunner / ab requests/s ratio, pinned, one request in flight per connection as ab sends, ${ratioSummary(ratio((round) => round.runner))}`,
+    `\nrunner / ab requests/s ratio, pinned, one request in flight per connection as ab sends, ${ratioSummary(runnerRatios)}`,
   );
   console.log(
-    `runner / ab requests/s ratio, pinned, the runner pipelining ${PIPELINING}, ${ratioSummary(ratio((round) => round.pipelined))}`,
+    `runner / ab requests/s ratio, pinned, the runner pipelining ${PIPELINING}, ${ratioSummary(pipelinedRatios)}`,
   );
   console.log(
     `target CPU, median: ${medianOf((round) => round.runner.targetCpuPercent)} % under the runner, ` +
