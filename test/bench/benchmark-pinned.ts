@@ -84,13 +84,18 @@ async function watchingTarget(
   return { ...figures, targetCpuPercent: (targetSeconds / seconds) * 100 };
 }
 
-/** One time-bound `ab -k` on core 1, with the CPU it used from /usr/bin/time when installed. */
-async function abOnCore1(url: string, seconds: number) {
+/** `ab -k`'s arguments for a run of `seconds` over `connections` (both benches run it so). */
+export function timeBoundAb(connections: number, seconds: number, url: string): string[] {
   // -t implies -n 50000 unless a later -n lifts it: the run must be bound by time, not count.
-  const ab = [
-    ...["ab", "-k", "-q", "-c", String(CONNECTIONS), "-s", "10"],
+  return [
+    ...["-k", "-q", "-c", String(connections), "-s", "10"],
     ...["-t", String(seconds), "-n", "100000000", url],
   ];
+}
+
+/** One time-bound `ab -k` on core 1, with the CPU it used from /usr/bin/time when installed. */
+async function abOnCore1(url: string, seconds: number) {
+  const ab = ["ab", ...timeBoundAb(CONNECTIONS, seconds, url)];
   const timed = existsSync("/usr/bin/time");
   const command = timed ? ["/usr/bin/time", "-f", "cpu-seconds %U %S %e", ...ab] : ab;
   const { stdout, stderr } = await exec("taskset", ["-c", "1", ...command], {

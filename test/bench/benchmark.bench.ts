@@ -19,7 +19,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { bundleAll, startServer, stopAll, type Workload } from "../unit/containers/processes";
-import { canPin, pinnedComparison } from "./benchmark-pinned";
+import { canPin, pinnedComparison, timeBoundAb } from "./benchmark-pinned";
 
 const exec = promisify(execFile);
 
@@ -58,14 +58,10 @@ async function abAvailable(): Promise<boolean> {
 
 /** `ab -k`, time-bound like the runner (with its own warm-up run, discarded). */
 async function abFigures(url: string) {
-  // -t implies -n 50000 unless a later -n lifts it: the run must be bound by time, not count.
-  const common = (time: number) => [
-    ...["-k", "-q", "-c", String(CONNECTIONS), "-s", "10"],
-    ...["-t", String(time), "-n", "100000000"],
-  ];
-  const run = (args: string[]) => exec("ab", args, { maxBuffer: 1 << 20 });
-  await run([...common(WARMUP_SECONDS), url]);
-  const { stdout } = await run([...common(DURATION_SECONDS), url]);
+  const run = (seconds: number) =>
+    exec("ab", timeBoundAb(CONNECTIONS, seconds, url), { maxBuffer: 1 << 20 });
+  await run(WARMUP_SECONDS);
+  const { stdout } = await run(DURATION_SECONDS);
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
   return {
     requestsPerSecond: number(/Requests per second:\s+([\d.]+)/),
