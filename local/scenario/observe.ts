@@ -93,7 +93,6 @@ export function consolidationSteps(
 export class Observer {
   private readonly started = Date.now();
   private demand: number | undefined;
-  private scalerCapacity: number | undefined;
   private seenInvocations = 0;
   /** Every host the consolidator terminated in this cluster, in order. */
   readonly consolidations: ConsolidationStep[] = [];
@@ -157,7 +156,6 @@ export class Observer {
       if (record.logicalId === "PriorityScalerFunction") {
         const capacity = (record.result as ScalerResult | undefined)?.capacity;
         if (typeof capacity === "number") {
-          this.scalerCapacity = capacity;
           const endedAt = record.startedAt + record.durationMs;
           this.scalerDecisions.push({ startedAt: record.startedAt, endedAt, capacity });
         }
@@ -215,7 +213,7 @@ export class Observer {
       low,
       demand: this.demand,
       clusterCapacity: free + high.running + high.pending + low.running + low.pending,
-      scalerCapacity: this.scalerCapacity,
+      scalerCapacity: this.scalerDecisions.at(-1)?.capacity,
     };
   }
 }
@@ -274,16 +272,14 @@ export function withinDecidedCapacity(
   at: number,
   decisions: readonly ScalerDecision[],
 ): boolean {
-  if (withinCapacity(snapshot)) return true;
-  return decisions.some(
-    (decision) =>
-      decision.startedAt <= at &&
-      at <= decision.endedAt &&
-      withinCapacity({
-        ...snapshot,
-        scalerCapacity: Math.max(snapshot.scalerCapacity ?? 0, decision.capacity),
-      }),
-  );
+  // withinCapacity only grows with the capacity it is given: the largest decision decides.
+  const inFlight = decisions
+    .filter((decision) => decision.startedAt <= at && at <= decision.endedAt)
+    .map((decision) => decision.capacity);
+  return withinCapacity({
+    ...snapshot,
+    scalerCapacity: Math.max(snapshot.scalerCapacity ?? 0, ...inFlight),
+  });
 }
 
 /** The services whose tasks must never drop below their desired count while hosts go. */
